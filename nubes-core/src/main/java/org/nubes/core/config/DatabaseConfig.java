@@ -1,0 +1,26 @@
+package org.nubes.core.config;
+
+import java.nio.file.Path;
+
+/** Where state lives: the embedded H2 file under the data directory unless a JDBC URL is set. */
+public record DatabaseConfig(String url, String user, String password, int poolSize) {
+    public static DatabaseConfig from(Config config) {
+        String url = config.string("database.url");
+        if (url.isBlank()) {
+            url = embedded(config.path("data_dir").resolve("db"));
+        }
+        return new DatabaseConfig(url, config.string("database.user"), config.string("database.password"),
+                config.integer("database.pool_size"));
+    }
+
+    /** H2 in PostgreSQL mode, so one set of migrations serves both databases. */
+    public static String embedded(Path directory) {
+        return "jdbc:h2:file:" + directory.toAbsolutePath().resolve("nubes") + ";" + H2_MODE;
+    }
+
+    public static final String H2_MODE = "MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+
+    public boolean isPostgres() {
+        return url.startsWith("jdbc:postgresql:");
+    }
+}

@@ -1,0 +1,49 @@
+package org.nubes.core.config;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every configuration key of Nubes with its default: the one place they are documented. The
+ * README's table is checked against this list by a test.
+ */
+public final class Settings {
+    public static final List<Setting> ALL = List.of(
+            new Setting("data_dir", "./var", "Directory holding all state: database, keys, generated credentials, logs."),
+            new Setting("http.bind", "127.0.0.1", "Address every API listens on."),
+            new Setting("http.public_host", "127.0.0.1", "Host name or address put in catalog URLs and links."),
+            new Setting("http.max_request_bytes", "1048576", "Largest request body a JSON API accepts (bytes); streaming uploads are not limited by it."),
+            new Setting("database.url", "", "JDBC URL of the database; empty means the embedded H2 database under data_dir."),
+            new Setting("database.user", "", "Database user name (PostgreSQL)."),
+            new Setting("database.password", "", "Database password (PostgreSQL)."),
+            new Setting("database.pool_size", "16", "Connections in the pool."),
+            new Setting("bus.url", "", "AMQP URL of RabbitMQ for the message bus; empty means the in-process bus."),
+            new Setting("identity.port", "5000", "Port of the identity API (Keystone v3)."),
+            new Setting("identity.url", "", "Identity API URL that other services use; empty means the one in this process."),
+            new Setting("identity.region", "RegionOne", "Region of the bootstrap catalog."),
+            new Setting("identity.admin_password", "", "Password of the bootstrap admin user; empty means generate one at first start."),
+            new Setting("identity.token_expiration", "3600", "Token lifetime in seconds."),
+            new Setting("identity.allow_expired_window", "172800", "Seconds after expiry that allow_expired may still validate a token."),
+            new Setting("identity.bcrypt_cost", "12", "bcrypt cost of password hashes."),
+            new Setting("identity.max_active_keys", "3", "Fernet keys kept by key rotation (staged + primary + secondaries)."),
+            new Setting("identity.cache_seconds", "30", "How long a service outside the identity process trusts a validated token."),
+            new Setting("identity.service_password", "", "Password of the 'nubes' service user services use for service tokens; empty means generate one.")
+    );
+
+    private static final Map<String, Setting> BY_KEY = new LinkedHashMap<>();
+
+    static {
+        ALL.forEach(s -> BY_KEY.put(s.key(), s));
+    }
+
+    private Settings() {}
+
+    public static Setting get(String key) {
+        return BY_KEY.get(key);
+    }
+
+    public static boolean isKnown(String key) {
+        return BY_KEY.containsKey(key);
+    }
+}

@@ -1,0 +1,32 @@
+package org.nubes.identity.api;
+
+import org.nubes.core.http.Routes;
+import org.nubes.identity.service.Authenticator;
+import org.nubes.identity.service.Directory;
+import org.nubes.identity.service.Passwords;
+import org.nubes.identity.service.Tokens;
+import org.nubes.identity.store.IdentityStores;
+
+/** Every route of the identity API. */
+public final class IdentityApi {
+    private final IdentityStores stores;
+    private final Directory directory;
+    private final Passwords passwords;
+    private final Tokens tokens;
+    private final Authenticator authenticator;
+
+    public IdentityApi(IdentityStores stores, Directory directory, Passwords passwords, Tokens tokens,
+                       Authenticator authenticator) {
+        this.stores = stores;
+        this.directory = directory;
+        this.passwords = passwords;
+        this.tokens = tokens;
+        this.authenticator = authenticator;
+    }
+
+    public void register(Routes routes) {
+        new VersionApi().register(routes);
+        new AuthApi(authenticator, tokens, directory, new TokenView(directory)).register(routes);
+        new UserApi(stores, directory, passwords, tokens).register(routes);
+    }
+}

@@ -1,0 +1,5 @@
+package org.nubes.identity.store;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+public record Region(String id, String description, String parentRegionId, ObjectNode extra) {}
