@@ -28,5 +28,9 @@ public final class IdentityApi {
         new VersionApi().register(routes);
         new AuthApi(authenticator, tokens, directory, new TokenView(directory)).register(routes);
         new UserApi(stores, directory, passwords, tokens).register(routes);
+        new ProjectApi(stores, tokens).register(routes);
+        new DomainApi(stores, tokens).register(routes);
+        new RoleApi(stores, directory).register(routes);
+        new GrantApi(stores, directory).register(routes);
     }
 }

@@ -43,7 +43,7 @@ public final class IdentityPolicy {
                 "create_region", "update_region", "delete_region");
         put(rules, ADMIN_OR_SYSTEM_READER, "list_domains", "list_services", "get_service", "list_endpoints",
                 "get_endpoint", "list_implied_roles", "get_implied_role", "check_implied_role",
-                "list_role_inference_rules", "list_system_grants", "check_system_grant");
+                "list_role_inference_rules", "list_system_grants", "check_system_grant", "list_role_assignments_for_tree");
         put(rules, ANYONE, "list_regions", "get_region", "get_auth_catalog", "get_auth_projects",
                 "get_auth_domains", "get_auth_system");
 

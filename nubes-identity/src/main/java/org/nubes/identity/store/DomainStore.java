@@ -34,10 +34,20 @@ public final class DomainStore {
         changes.changed();
     }
 
+    /** Deletes the domain and everything in it: projects, users, groups, domain roles and their grants. */
     public void delete(String id) {
         jdbi.useTransaction(h -> {
-            h.createUpdate("DELETE FROM assignments WHERE target_id = :id").bind("id", id).execute();
-            h.createUpdate("DELETE FROM domains WHERE id = :id").bind("id", id).execute();
+            for (String sql : new String[] {
+                    "DELETE FROM assignments WHERE target_id = :id OR target_id IN (SELECT id FROM projects WHERE domain_id = :id)"
+                            + " OR actor_id IN (SELECT id FROM users WHERE domain_id = :id)"
+                            + " OR actor_id IN (SELECT id FROM user_groups WHERE domain_id = :id)",
+                    "DELETE FROM projects WHERE domain_id = :id",
+                    "DELETE FROM users WHERE domain_id = :id",
+                    "DELETE FROM user_groups WHERE domain_id = :id",
+                    "DELETE FROM roles WHERE domain_id = :id",
+                    "DELETE FROM domains WHERE id = :id"}) {
+                h.createUpdate(sql).bind("id", id).execute();
+            }
         });
         changes.changed();
     }
