@@ -41,17 +41,18 @@ public final class Nubes {
     static final class Up extends Common implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
-            long started = System.nanoTime();
+            long startNanos = System.nanoTime();
             Config config = load();
             Logging.configure(config.path("data_dir"));
-            Cloud cloud = new Cloud(config).start();
+            Launcher.Started started = Launcher.up(config);
+            Cloud cloud = started.cloud();
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 System.out.println("nubes: stopping");
                 cloud.close();
                 stopped.countDown();
             }, "nubes-shutdown"));
-            Welcome.print(cloud, (System.nanoTime() - started) / 1_000_000);
+            Welcome.print(cloud, started.adminPassword(), (System.nanoTime() - startNanos) / 1_000_000);
             stopped.await();
             return 0;
         }

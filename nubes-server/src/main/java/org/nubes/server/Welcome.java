@@ -7,17 +7,8 @@ import org.nubes.identity.service.Bootstrap;
 final class Welcome {
     private Welcome() {}
 
-    static void print(Cloud cloud, long startMillis) {
+    static void print(Cloud cloud, String password, long startMillis) {
         Bootstrap.Result made = cloud.bootstrapResult();
-        String password = made.adminPassword() != null ? made.adminPassword() : Credentials.rememberedPassword(cloud.dataDir());
-        String authUrl = cloud.identityUrl() + "/v3";
-        if (password != null) {
-            Credentials.write(cloud.dataDir(), new Credentials.Admin(authUrl, password,
-                    cloud.config().string("identity.region")));
-        }
-        if (made.servicePassword() != null) {
-            Credentials.write(cloud.dataDir().resolve("service-password"), made.servicePassword() + "\n");
-        }
         StringBuilder out = new StringBuilder();
         out.append("nubes: ready in ").append(startMillis).append(" ms, state in ").append(cloud.dataDir().toAbsolutePath()).append('\n');
         for (HttpService service : cloud.services()) {
