@@ -34,6 +34,15 @@ public final class IdentityTestServer implements AutoCloseable {
     }
 
     public IdentityTestServer(DatabaseConfig databaseConfig) {
+        this(databaseConfig, java.util.Map.of());
+    }
+
+    /** With configuration keys set on top of the test defaults (e.g. a short token lifetime). */
+    public IdentityTestServer(java.util.Map<String, String> settings) {
+        this(TestDatabases.h2(), settings);
+    }
+
+    public IdentityTestServer(DatabaseConfig databaseConfig, java.util.Map<String, String> settings) {
         try {
             dataDir = Files.createTempDirectory("nubes-identity-test");
         } catch (IOException e) {
@@ -44,6 +53,9 @@ public final class IdentityTestServer implements AutoCloseable {
                 .with("identity.port", "0")
                 .with("identity.bcrypt_cost", "4")
                 .with("identity.admin_password", ADMIN_PASSWORD);
+        for (var setting : settings.entrySet()) {
+            config = config.with(setting.getKey(), setting.getValue());
+        }
         database = Database.open(databaseConfig);
         identity = new IdentityService(IdentityConfig.from(config), database);
         http = new HttpService(identity, new HttpService.Settings("127.0.0.1", 1 << 20, identity.tokenValidator(), null)).start();

@@ -5,7 +5,6 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
 import java.util.List;
-import java.util.UUID;
 import org.nubes.core.auth.Access;
 import org.nubes.core.auth.AuthContext;
 import org.nubes.core.auth.Policy;
@@ -106,7 +105,7 @@ public final class HttpService implements AutoCloseable {
 
     private void tagRequest(Context ctx) {
         ctx.attribute(START_NANOS, System.nanoTime());
-        String id = "req-" + UUID.randomUUID();
+        String id = "req-" + RequestIds.next();
         ctx.attribute(Http.REQUEST_ID, id);
         ctx.header("x-openstack-request-id", id);
         ctx.attribute(Http.POLICY, policy);
@@ -169,7 +168,7 @@ public final class HttpService implements AutoCloseable {
     private void logAccess(Context ctx, Float ms) {
         if (ACCESS.isInfoEnabled()) {
             ACCESS.info("{} {} {} {} {}ms [{}]", service.name(), ctx.method(), ctx.path(),
-                    ctx.statusCode(), String.format("%.1f", ms), Http.requestId(ctx));
+                    ctx.statusCode(), Math.round(ms * 10) / 10.0, Http.requestId(ctx));
         }
     }
 }
