@@ -32,5 +32,9 @@ public final class IdentityApi {
         new DomainApi(stores, tokens).register(routes);
         new RoleApi(stores, directory).register(routes);
         new GrantApi(stores, directory).register(routes);
+        new CatalogApi(stores).register(routes);
+        new GroupApi(stores).register(routes);
+        new ApplicationCredentialApi(stores, directory, passwords, tokens).register(routes);
+        new CredentialApi(stores).register(routes);
     }
 }

@@ -65,8 +65,10 @@ public final class IdentityPolicy {
         targeted(rules, targeted, ADMIN.or(OWNER), "delete_application_credential");
         targeted(rules, targeted, ADMIN_OR_SYSTEM_READER.or(OWNER), "get_credential", "list_credentials",
                 "ec2_get_credential", "ec2_list_credentials");
-        targeted(rules, targeted, ADMIN.or(OWNER), "create_credential", "update_credential", "delete_credential",
-                "ec2_create_credential", "ec2_delete_credential");
+        targeted(rules, targeted, ADMIN.or(OWNER), "create_credential", "update_credential", "delete_credential");
+        // EC2 keys act on the user's projects, so Keystone wants a member (not only a reader) for them.
+        targeted(rules, targeted, ADMIN.or(Rule.role("member").and(OWNER)), "ec2_create_credential",
+                "ec2_delete_credential");
         targeted(rules, targeted, ADMIN_OR_SYSTEM_READER.or(SERVICE).or(OWNER), "validate_token", "check_token");
         targeted(rules, targeted, ADMIN.or(SERVICE).or(OWNER), "revoke_token");
 

@@ -100,6 +100,14 @@ final class ProjectApi {
         if (parent != null && !parent.domainId().equals(domain)) {
             throw ApiException.badRequest("Cannot create project, the parent (%s) is in a different domain.", parent.id());
         }
+        // as in Keystone, the whole branch above a new project must be enabled
+        Project above = parent;
+        while (above != null) {
+            if (!above.enabled()) {
+                throw ApiException.badRequest("Cannot create a project in a branch containing a disabled project: %s.", above.id());
+            }
+            above = above.parentId() == null ? null : stores.projects().get(above.parentId()).orElse(null);
+        }
         Project project = new Project(Ids.newId(), name, domain, parent == null ? null : parent.id(),
                 Body.optionalString(body, "description", 65535), Body.bool(body, "enabled", true),
                 tags(body.get("tags")), Body.extra(body, KNOWN));

@@ -107,8 +107,8 @@ final class RoleApi {
         if (PROHIBITED_IMPLIED.contains(implied.name())) {
             throw ApiException.forbidden("%s is not permitted to be an implied role.", implied.name());
         }
-        if (prior.domainId() != null) {
-            throw ApiException.forbidden("A domain-specific role (%s) cannot imply other roles.", prior.id());
+        if (prior.domainId() == null && implied.domainId() != null) {
+            throw ApiException.forbidden("Global role %s cannot imply the domain-specific role %s.", prior.id(), implied.id());
         }
         if (prior.id().equals(implied.id()) || directory.current().withImplied(Set.of(implied.id())).contains(prior.id())) {
             throw ApiException.forbidden("Role %s implying %s would make a cycle of implications.", prior.id(), implied.id());

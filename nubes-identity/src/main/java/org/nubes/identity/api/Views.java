@@ -87,10 +87,7 @@ final class Views {
 
     static ObjectNode role(String base, Role r) {
         ObjectNode n = r.extra().deepCopy();
-        n.put("id", r.id()).put("name", r.name()).put("domain_id", r.domainId());
-        if (r.description() != null) {
-            n.put("description", r.description());
-        }
+        n.put("id", r.id()).put("name", r.name()).put("domain_id", r.domainId()).put("description", r.description());
         n.putObject("options");
         n.set("links", links(base + "/v3/roles/" + r.id()));
         return n;

@@ -65,7 +65,11 @@ public final class Authenticator {
             }
             who = who == null ? next : merge(who, next);
         }
-        Scope scope = scope(auth.path("scope"), who);
+        JsonNode requested = auth.path("scope");
+        if (who.fromToken() != null && who.fromToken().isSystem() && (requested.has("project") || requested.has("domain"))) {
+            throw ApiException.forbidden("Using a system-scoped token to create a project-scoped or domain-scoped token is not allowed.");
+        }
+        Scope scope = scope(requested, who);
         return tokens.issue(who.user().id(), who.methods(), scope, who.appCred(), who.expiresAt(), who.parentAuditIds());
     }
 
@@ -177,9 +181,6 @@ public final class Authenticator {
         Snapshot snapshot = directory.current();
         String userId = who.user().id();
         if (scopeNode.isMissingNode() || scopeNode.isNull()) {
-            if (who.fromToken() != null) {
-                return who.fromToken().payload().scope();
-            }
             String defaultProject = who.user().defaultProjectId();
             if (defaultProject != null && snapshot.projects().containsKey(defaultProject)
                     && snapshot.projects().get(defaultProject).enabled()

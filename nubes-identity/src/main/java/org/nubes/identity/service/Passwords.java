@@ -1,6 +1,6 @@
 package org.nubes.identity.service;
 
-import ExecutionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 import org.springframework.security.crypto.bcrypt.BCrypt;
@@ -33,7 +33,13 @@ public final class Passwords {
     }
 
     public String hash(String secret) {
-        return BCrypt.hashpw(secret, BCrypt.gensalt(cost));
+        return BCrypt.hashpw(bcryptBytes(secret), BCrypt.gensalt(cost));
+    }
+
+    /** bcrypt reads at most 72 bytes of a secret; like Keystone, longer secrets are cut there. */
+    private static byte[] bcryptBytes(String secret) {
+        byte[] bytes = secret.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return bytes.length <= 72 ? bytes : java.util.Arrays.copyOf(bytes, 72);
     }
 
     /** Whether the secret matches; a null hash never matches but still costs one bcrypt. */
@@ -42,6 +48,6 @@ public final class Passwords {
             BCrypt.checkpw("decoy", decoyHash());
             return false;
         }
-        return BCrypt.checkpw(secret, hash);
+        return BCrypt.checkpw(bcryptBytes(secret), hash);
     }
 }

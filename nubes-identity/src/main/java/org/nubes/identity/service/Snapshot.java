@@ -65,6 +65,16 @@ public record Snapshot(
         return out;
     }
 
+    /**
+     * The roles a set of assigned roles gives: every implied role, without domain-specific roles,
+     * which Keystone leaves out of tokens (they only serve to imply global roles).
+     */
+    private Set<String> effective(Set<String> direct) {
+        Set<String> out = withImplied(direct);
+        out.removeIf(id -> roles.containsKey(id) && roles.get(id).domainId() != null);
+        return out;
+    }
+
     /** The assignments of a user and of every group the user is in. */
     public List<Assignment> assignmentsOf(String userId) {
         List<Assignment> out = new ArrayList<>(assignmentsByActor.getOrDefault(userId, List.of()));
@@ -92,7 +102,7 @@ public record Snapshot(
                 direct.add(a.roleId());
             }
         }
-        return withImplied(direct);
+        return effective(direct);
     }
 
     public Set<String> domainRoles(String userId, String domainId) {
@@ -102,7 +112,7 @@ public record Snapshot(
                 direct.add(a.roleId());
             }
         }
-        return withImplied(direct);
+        return effective(direct);
     }
 
     public Set<String> systemRoles(String userId) {
@@ -112,7 +122,7 @@ public record Snapshot(
                 direct.add(a.roleId());
             }
         }
-        return withImplied(direct);
+        return effective(direct);
     }
 
     public Set<String> ancestors(Project project) {

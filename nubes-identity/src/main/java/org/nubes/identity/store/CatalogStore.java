@@ -39,6 +39,16 @@ public final class CatalogStore {
         changes.changed();
     }
 
+    /** Deletes a region and its child regions (children first) in one transaction. */
+    public void deleteRegions(List<String> ids) {
+        jdbi.useTransaction(h -> {
+            for (String id : ids) {
+                h.createUpdate("DELETE FROM regions WHERE id = :id").bind("id", id).execute();
+            }
+        });
+        changes.changed();
+    }
+
     public Optional<Region> region(String id) {
         return jdbi.withHandle(h -> h.createQuery("SELECT * FROM regions WHERE id = :id").bind("id", id)
                 .map((rs, c) -> region(rs)).findOne());

@@ -88,7 +88,10 @@ public final class CredentialStore {
 
     private static List<ApplicationCredential> appCreds(Handle h, String where, String value) {
         Map<String, List<String>> roles = new HashMap<>();
-        h.createQuery("SELECT application_credential_id, role_id FROM application_credential_roles")
+        // Only the roles of the credentials selected; the where clause names only their columns.
+        h.createQuery("SELECT r.application_credential_id, r.role_id FROM application_credential_roles r"
+                        + " JOIN application_credentials ON application_credentials.id = r.application_credential_id " + where)
+                .bind("v", value)
                 .map((rs, c) -> Map.entry(rs.getString(1), rs.getString(2)))
                 .forEach(e -> roles.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
         return h.createQuery("SELECT * FROM application_credentials " + where + " ORDER BY name").bind("v", value)

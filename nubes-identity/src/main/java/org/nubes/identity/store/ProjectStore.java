@@ -93,7 +93,10 @@ public final class ProjectStore {
     private List<Project> select(String where, Map<String, Object> params) {
         return jdbi.withHandle(h -> {
             Map<String, List<String>> tags = new HashMap<>();
-            h.createQuery("SELECT project_id, tag FROM project_tags ORDER BY tag")
+            // Only the tags of the projects selected; the where clause names only projects' columns.
+            h.createQuery("SELECT project_tags.project_id, project_tags.tag FROM project_tags"
+                            + " JOIN projects ON projects.id = project_tags.project_id " + where + " ORDER BY project_tags.tag")
+                    .bindMap(params)
                     .map((rs, c) -> Map.entry(rs.getString(1), rs.getString(2)))
                     .forEach(e -> tags.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
             return h.createQuery("SELECT * FROM projects " + where + " ORDER BY name").bindMap(params)
