@@ -10,7 +10,7 @@ public record Microversion(int major, int minor) implements Comparable<Microvers
             if (parts.length == 2) {
                 int major = Integer.parseInt(parts[0]);
                 int minor = Integer.parseInt(parts[1]);
-                if (major >= 0 && minor >= 0 && !parts[1].startsWith("+")) {
+                if (parts[0].chars().allMatch(Character::isDigit) && parts[1].chars().allMatch(Character::isDigit)) {
                     return new Microversion(major, minor);
                 }
             }

@@ -12,7 +12,9 @@ public record MicroversionRange(String serviceType, String legacyHeader, Microve
     public static final String HEADER = "OpenStack-API-Version";
 
     public Microversion negotiate(Context ctx) {
-        Microversion chosen = choose(requested(ctx.header(HEADER), ctx.header(legacyHeader)));
+        String standard = String.join(",", java.util.Collections.list(ctx.req().getHeaders(HEADER)));
+        String legacy = legacyHeader == null ? null : ctx.header(legacyHeader);
+        Microversion chosen = choose(requested(standard.isEmpty() ? null : standard, legacy));
         ctx.header(HEADER, serviceType + " " + chosen);
         if (legacyHeader != null) {
             ctx.header(legacyHeader, chosen.toString());

@@ -3,8 +3,11 @@ package org.nubes.core.testing;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Named;
 import org.nubes.core.config.DatabaseConfig;
 
 /**
@@ -32,8 +35,10 @@ public final class TestDatabases {
             return;
         }
         try (Connection c = DriverManager.getConnection(postgresUrl())) {
-            for (String schema : SCHEMAS) {
-                c.createStatement().execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+            try (Statement s = c.createStatement()) {
+                for (String schema : SCHEMAS) {
+                    s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+                }
             }
         } catch (SQLException e) {
             System.err.println("could not drop test schemas: " + e.getMessage());
@@ -52,8 +57,8 @@ public final class TestDatabases {
     public static DatabaseConfig postgres() {
         String url = postgresUrl();
         String schema = "t_" + UUID.randomUUID().toString().replace("-", "");
-        try (Connection c = DriverManager.getConnection(url)) {
-            c.createStatement().execute("CREATE SCHEMA " + schema);
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA " + schema);
             SCHEMAS.add(schema);
         } catch (SQLException e) {
             throw new IllegalStateException("PostgreSQL for the store tests is not reachable at " + url
@@ -66,5 +71,13 @@ public final class TestDatabases {
     /** Both databases, or H2 alone when PostgreSQL is skipped. */
     public static List<DatabaseConfig> all() {
         return postgresWanted() ? List.of(h2(), postgres()) : List.of(h2());
+    }
+
+    /**
+     * {@link #all()} named "h2" and "postgresql", for {@code @MethodSource}, so that a parameterized
+     * test's name says which database failed. Each call makes fresh databases.
+     */
+    public static Stream<Named<DatabaseConfig>> named() {
+        return all().stream().map(c -> Named.of(c.isPostgres() ? "postgresql" : "h2", c));
     }
 }
