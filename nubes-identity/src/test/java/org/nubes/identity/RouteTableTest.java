@@ -17,7 +17,8 @@ import org.nubes.core.testing.RouteTables;
 class RouteTableTest {
     /** What Keystone answers without a token: version discovery, authentication and signed EC2/S3 requests. */
     private static final Set<String> PUBLIC = Set.of(
-            "GET /", "HEAD /", "GET /v3", "HEAD /v3", "GET /v3/", "HEAD /v3/", "POST /v3/auth/tokens", "POST /v3/ec2tokens", "POST /v3/s3tokens");
+            "GET /", "HEAD /", "GET /v3", "HEAD /v3", "GET /v3/", "HEAD /v3/", "POST /v3/auth/tokens", "POST /v3/ec2tokens", "POST /v3/s3tokens",
+            "POST /v3/users/{user_id}/password");
 
     private static IdentityTestServer server;
     private static List<Routes.Route> table;

@@ -47,7 +47,7 @@ final class AuthApi {
         }
         TokenData token = authenticator.authenticate(body.get("auth"));
         ctx.header("X-Subject-Token", token.id());
-        ctx.status(201).contentType("application/json").result(view.body(token, !ctx.queryParamMap().containsKey("nocatalog")));
+        ctx.status(201).contentType("application/json").result(view.fresh(token, !ctx.queryParamMap().containsKey("nocatalog")));
     }
 
     private void validate(Context ctx) {

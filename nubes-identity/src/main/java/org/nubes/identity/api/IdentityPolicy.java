@@ -58,7 +58,6 @@ public final class IdentityPolicy {
                 "list_project_tags", "get_project_tag");
         targeted(rules, targeted, ADMIN_OR_SYSTEM_READER.or(domain("reader", "domain_id"))
                 .or((c, t) -> t.get("domain_id") != null && t.get("domain_id").equals(c.projectDomainId())), "get_domain");
-        targeted(rules, targeted, OWNER, "change_password");
         targeted(rules, targeted, ADMIN.or(OWNER), "create_application_credential");
         targeted(rules, targeted, ADMIN_OR_SYSTEM_READER.or(OWNER), "get_application_credential",
                 "list_application_credentials");

@@ -24,13 +24,21 @@ final class TokenView {
     private record RenderedCatalog(long generation, ArrayNode catalog) {}
 
     private final Directory directory;
-    private final Cache<String, Rendered> bodies = Caffeine.newBuilder().maximumSize(100_000).build();
+    private final Cache<String, Rendered> bodies = Caffeine.newBuilder().maximumSize(10_000).build();
     private volatile RenderedCatalog catalog;
 
     TokenView(Directory directory) {
         this.directory = directory;
     }
 
+    /** A token body rendered now, for the answer to an issue: most issued tokens are never validated here. */
+    byte[] fresh(TokenData token, boolean withCatalog) {
+        ObjectNode body = Json.object();
+        body.set("token", render(token, withCatalog));
+        return Json.bytes(body);
+    }
+
+    /** A token body for validation, cached per token until identity data changes. */
     byte[] body(TokenData token, boolean withCatalog) {
         String key = withCatalog ? token.id() : "nocatalog:" + token.id();
         Rendered rendered = bodies.getIfPresent(key);

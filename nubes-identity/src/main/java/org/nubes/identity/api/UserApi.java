@@ -40,7 +40,9 @@ final class UserApi {
         routes.get("/v3/users/{user_id}", Access.rule("identity:get_user"), this::show);
         routes.patch("/v3/users/{user_id}", Access.rule("identity:update_user"), this::update);
         routes.delete("/v3/users/{user_id}", Access.rule("identity:delete_user"), this::delete);
-        routes.post("/v3/users/{user_id}/password", Access.rule("identity:change_password"), this::changePassword);
+        // As in Keystone, knowing the original password is what authorises a change, so that a
+        // user whose password expired can still set a new one without a token.
+        routes.post("/v3/users/{user_id}/password", Access.PUBLIC, this::changePassword);
         routes.get("/v3/users/{user_id}/groups", Access.rule("identity:list_groups_for_user"), this::groups);
         routes.get("/v3/users/{user_id}/projects", Access.rule("identity:list_user_projects"), this::projects);
     }
@@ -111,12 +113,12 @@ final class UserApi {
     }
 
     private void changePassword(Context ctx) {
-        User user = find(ctx.pathParam("user_id"));
-        Http.enforce(ctx, "identity:change_password", Target.of("user_id", user.id()));
         ObjectNode body = Body.resource(ctx, "user");
         String original = Body.requiredString(body, "original_password", 4096);
         String password = Body.requiredString(body, "password", 4096);
-        if (!passwords.matches(original, user.passwordHash())) {
+        User user = stores.users().get(ctx.pathParam("user_id")).orElse(null);
+        boolean matches = passwords.matches(original, user == null ? null : user.passwordHash());
+        if (user == null || !matches || !user.enabled()) {
             throw ApiException.unauthorized("The request you have made requires authentication.");
         }
         stores.users().update(new User(user.id(), user.name(), user.domainId(), user.enabled(), passwords.hash(password),

@@ -33,7 +33,8 @@ public final class Tokens {
     private final IdentityStores stores;
     private final Directory directory;
     private final TokenCodec codec;
-    private final Cache<String, TokenData> validated = Caffeine.newBuilder().maximumSize(200_000).build();
+    /** Bounded so that a burst of issued tokens cannot fill the heap; a miss only costs a decode. */
+    private final Cache<String, TokenData> validated = Caffeine.newBuilder().maximumSize(20_000).build();
 
     public Tokens(IdentityConfig config, IdentityStores stores, Directory directory, TokenCodec codec) {
         this.config = config;
@@ -156,7 +157,7 @@ public final class Tokens {
 
     /** Looks up what the payload names; any of it gone, disabled or without roles invalidates the token. */
     private TokenData resolve(String id, TokenPayload payload, Instant issuedAt, Snapshot snapshot) {
-        User user = stores.users().get(payload.userId()).filter(User::enabled).orElseThrow(Tokens::invalid);
+        User user = directory.user(payload.userId()).filter(User::enabled).orElseThrow(Tokens::invalid);
         Domain userDomain = snapshot.domains().get(user.domainId());
         if (userDomain == null || !userDomain.enabled()) {
             throw invalid();

@@ -275,8 +275,12 @@ class UserApiTest {
         assertInvalid(self.post("/v3/users/" + id + "/password", "{\"user\": {\"original_password\": \"first\", \"password\": 2}}"));
         assertFault(self.post("/v3/users/" + id + "/password",
                 "{\"user\": {\"original_password\": \"wrong\", \"password\": \"second\"}}"), 401, "Unauthorized");
+        // the original password authorises the change, so an unknown user looks like a wrong password
         assertFault(self.post("/v3/users/no-such-user/password",
-                "{\"user\": {\"original_password\": \"first\", \"password\": \"second\"}}"), 404, "Not Found");
+                "{\"user\": {\"original_password\": \"first\", \"password\": \"second\"}}"), 401, "Unauthorized");
+        // and no token is needed (a user whose password expired has none)
+        assertThat(server.anonymous().post("/v3/users/" + id + "/password",
+                "{\"user\": {\"original_password\": \"wrong\", \"password\": \"second\"}}").status()).isEqualTo(401);
 
         ApiClient.Response r = self.post("/v3/users/" + id + "/password",
                 "{\"user\": {\"original_password\": \"first\", \"password\": \"second\"}}");
