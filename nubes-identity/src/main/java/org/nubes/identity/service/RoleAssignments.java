@@ -42,6 +42,9 @@ public final class RoleAssignments {
             lines = expandGroups(lines, snapshot);
             lines = expandInherited(lines, snapshot);
             lines = expandImplied(lines, snapshot);
+            // A domain-specific role only stands for the global roles it implies; it is not itself effective.
+            lines = lines.stream().filter(l -> snapshot.roles().containsKey(l.roleId())
+                    && snapshot.roles().get(l.roleId()).domainId() == null).toList();
         }
         List<String> projects = q.projectId() == null ? null : scopeProjects(q, snapshot);
         return lines.stream()

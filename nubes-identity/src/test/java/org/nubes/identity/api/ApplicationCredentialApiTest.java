@@ -1,24 +1,21 @@
 package org.nubes.identity.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.nubes.identity.api.CatalogApiTest.ids;
-import static org.nubes.identity.api.CatalogApiTest.wrap;
+import static org.nubes.identity.api.KeystoneAssertions.ids;
+import static org.nubes.identity.api.KeystoneAssertions.texts;
+import static org.nubes.identity.api.KeystoneAssertions.wrap;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nubes.core.json.Json;
 import org.nubes.core.testing.ApiClient;
-import org.nubes.identity.IdentityTestServer;
 
 /** /v3/users/{user_id}/application_credentials, and authenticating with them. */
-class ApplicationCredentialApiTest {
-    private static IdentityTestServer server;
-    private static ApiClient admin;
+class ApplicationCredentialApiTest extends IdentityApiTestBase {
     /** A member (and so reader) of app-project. */
     private static ApiClient owner;
     private static String ownerId;
@@ -28,19 +25,12 @@ class ApplicationCredentialApiTest {
 
     @BeforeAll
     static void start() {
-        server = new IdentityTestServer();
-        admin = server.admin();
         List<String> ids = server.projectWithUser("app-project", "app-owner", "owner-secret", "member");
         projectId = ids.get(0);
         ownerId = ids.get(1);
         owner = admin.as(server.token("app-owner", "owner-secret", "app-project"));
         server.projectWithUser("other-project", "app-stranger", "stranger-secret", "member");
         stranger = admin.as(server.token("app-stranger", "stranger-secret", "other-project"));
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
     }
 
     @Test
@@ -56,7 +46,7 @@ class ApplicationCredentialApiTest {
         assertThat(appCred.path("unrestricted").asBoolean()).isFalse();
         assertThat(appCred.path("expires_at").isNull()).isTrue();
         assertThat(appCred.path("secret").asText()).matches("[A-Za-z0-9_-]{86}");
-        assertThat(names(appCred.path("roles"))).containsExactlyInAnyOrder("member", "reader");
+        assertThat(texts(appCred.path("roles"), "name")).containsExactlyInAnyOrder("member", "reader");
         assertThat(appCred.path("links").path("self").asText()).endsWith(path() + "/" + id);
 
         ApiClient.Response shown = owner.get(path() + "/" + id);
@@ -81,7 +71,7 @@ class ApplicationCredentialApiTest {
                 .putArray("roles").addObject().put("name", "reader");
         ApiClient.Response created = owner.post(path(), body);
         assertThat(created.status()).isEqualTo(201);
-        assertThat(names(created.json().path("application_credential").path("roles"))).containsExactly("reader");
+        assertThat(texts(created.json().path("application_credential").path("roles"), "name")).containsExactly("reader");
         assertThat(created.json().path("application_credential").path("secret").asText()).isEqualTo("my-own-secret");
         String id = created.json().path("application_credential").path("id").asText();
 
@@ -91,7 +81,7 @@ class ApplicationCredentialApiTest {
             JsonNode token = issued.json().path("token");
             assertThat(token.path("project").path("id").asText()).isEqualTo(projectId);
             assertThat(token.path("user").path("id").asText()).isEqualTo(ownerId);
-            assertThat(names(token.path("roles"))).containsExactly("reader");
+            assertThat(texts(token.path("roles"), "name")).containsExactly("reader");
             assertThat(token.path("methods").toString()).contains("application_credential");
             assertThat(token.path("application_credential").path("id").asText()).isEqualTo(id);
         }
@@ -281,9 +271,5 @@ class ApplicationCredentialApiTest {
         ObjectNode appCred = identity.putObject("application_credential").put("name", name).put("secret", secret);
         appCred.putObject("user").put("name", user).putObject("domain").put("id", "default");
         return body;
-    }
-
-    private static List<String> names(JsonNode roles) {
-        return roles.valueStream().map(r -> r.path("name").asText()).toList();
     }
 }

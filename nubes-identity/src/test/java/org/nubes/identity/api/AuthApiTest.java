@@ -1,16 +1,16 @@
 package org.nubes.identity.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.nubes.identity.api.KeystoneAssertions.assertFault;
+import static org.nubes.identity.api.KeystoneAssertions.keys;
+import static org.nubes.identity.api.KeystoneAssertions.projectScope;
+import static org.nubes.identity.api.KeystoneAssertions.texts;
+import static org.nubes.identity.api.KeystoneAssertions.uniq;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -19,44 +19,19 @@ import org.nubes.identity.IdentityTestServer;
 import org.nubes.identity.service.Bootstrap;
 
 /** POST/GET/HEAD/DELETE /v3/auth/tokens, the auth discovery routes and token revocation, through HTTP. */
-class AuthApiTest {
+class AuthApiTest extends IdentityApiTestBase {
     private static final String TIME_FORMAT = "\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{6}Z";
 
-    static IdentityTestServer server;
-    static ApiClient admin;
     static String adminUserId;
     static String adminProjectId;
 
     @BeforeAll
     static void start() {
-        server = new IdentityTestServer();
-        admin = server.admin();
         adminUserId = admin.get("/v3/users?name=admin").json().path("users").path(0).path("id").asText();
         adminProjectId = admin.get("/v3/projects?name=admin").json().path("projects").path(0).path("id").asText();
     }
 
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
     // ---------------------------------------------------------------- helpers
-
-    static String uniq(String prefix) {
-        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-    }
-
-    static Set<String> keys(JsonNode node) {
-        Set<String> keys = new TreeSet<>();
-        node.fieldNames().forEachRemaining(keys::add);
-        return keys;
-    }
-
-    static List<String> texts(JsonNode array, String field) {
-        List<String> out = new ArrayList<>();
-        array.forEach(n -> out.add(field == null ? n.asText() : n.path(field).asText()));
-        return out;
-    }
 
     static String auth(String identity, String scope) {
         return "{\"auth\": {\"identity\": " + identity + (scope == null ? "" : ", \"scope\": " + scope) + "}}";
@@ -78,10 +53,6 @@ class AuthApiTest {
         return "{\"methods\": [\"token\"], \"token\": {\"id\": \"%s\"}}".formatted(token);
     }
 
-    static String projectScope(String projectId) {
-        return "{\"project\": {\"id\": \"%s\"}}".formatted(projectId);
-    }
-
     static ApiClient.Response issue(String body) {
         return server.anonymous().post("/v3/auth/tokens", body);
     }
@@ -96,15 +67,6 @@ class AuthApiTest {
         return caller.send("GET", "/v3/auth/tokens", null, "X-Subject-Token", subject);
     }
 
-    static void assertFault(ApiClient.Response r, int status) {
-        assertThat(r.status()).as(r.text()).isEqualTo(status);
-        JsonNode error = r.json().path("error");
-        assertThat(keys(error)).containsExactlyInAnyOrder("code", "message", "title");
-        assertThat(error.path("code").asInt()).isEqualTo(status);
-        assertThat(error.path("message").asText()).isNotBlank();
-        assertThat(error.path("title").asText()).isNotBlank();
-    }
-
     /** HEAD answers carry no body: only the status and, for 401, the challenge. */
     static void assertHeadStatus(ApiClient.Response r, int status) {
         assertThat(r.status()).isEqualTo(status);
@@ -115,9 +77,7 @@ class AuthApiTest {
     }
 
     static void assertUnauthorized(ApiClient.Response r) {
-        assertFault(r, 401);
-        assertThat(r.header("WWW-Authenticate")).startsWith("Keystone uri=");
-        assertThat(r.json().path("error").path("title").asText()).isEqualTo("Unauthorized");
+        assertFault(r, 401, "Unauthorized");
     }
 
     /** A member of a new project: {projectId, userId, password, projectName, userName}. */
@@ -127,10 +87,6 @@ class AuthApiTest {
         String pw = uniq("pw");
         List<String> ids = server.projectWithUser(project, user, pw, role);
         return List.of(ids.get(0), ids.get(1), pw, project, user);
-    }
-
-    static String roleId(String name) {
-        return admin.get("/v3/roles?name=" + name).json().path("roles").path(0).path("id").asText();
     }
 
     /** Waits until the clock is early in a second, so that the next few calls share that second. */

@@ -1,35 +1,25 @@
 package org.nubes.identity.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.nubes.identity.api.KeystoneAssertions.ids;
+import static org.nubes.identity.api.KeystoneAssertions.texts;
+import static org.nubes.identity.api.KeystoneAssertions.wrap;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.ArrayList;
-import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nubes.core.json.Json;
 import org.nubes.core.testing.ApiClient;
-import org.nubes.identity.IdentityTestServer;
 
 /** /v3/regions, /v3/services and /v3/endpoints through HTTP. */
-class CatalogApiTest {
-    private static IdentityTestServer server;
-    private static ApiClient admin;
+class CatalogApiTest extends IdentityApiTestBase {
     private static ApiClient member;
 
     @BeforeAll
     static void start() {
-        server = new IdentityTestServer();
-        admin = server.admin();
         server.projectWithUser("catalog-project", "catalog-member", "member-secret", "member");
         member = admin.as(server.token("catalog-member", "member-secret", "catalog-project"));
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
     }
 
     // Regions
@@ -326,9 +316,7 @@ class CatalogApiTest {
         String service = createService("in-catalog", "catalog-type");
         admin.post("/v3/endpoints", endpoint(service, "public", null, "http://catalog.example/v1"));
         JsonNode catalog = member.get("/v3/auth/catalog").json().path("catalog");
-        List<String> types = new ArrayList<>();
-        catalog.forEach(s -> types.add(s.path("type").asText()));
-        assertThat(types).contains("catalog-type");
+        assertThat(texts(catalog, "type")).contains("catalog-type");
     }
 
     private static String createService(String name, String type) {
@@ -359,17 +347,5 @@ class CatalogApiTest {
             endpoint.put("region_id", region);
         }
         return wrap("endpoint", endpoint);
-    }
-
-    static ObjectNode wrap(String key, ObjectNode resource) {
-        ObjectNode body = Json.object();
-        body.set(key, resource);
-        return body;
-    }
-
-    static List<String> ids(JsonNode items) {
-        List<String> ids = new ArrayList<>();
-        items.forEach(i -> ids.add(i.path("id").asText()));
-        return ids;
     }
 }

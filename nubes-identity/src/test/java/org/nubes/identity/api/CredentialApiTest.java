@@ -1,23 +1,19 @@
 package org.nubes.identity.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.nubes.identity.api.CatalogApiTest.ids;
-import static org.nubes.identity.api.CatalogApiTest.wrap;
+import static org.nubes.identity.api.KeystoneAssertions.ids;
+import static org.nubes.identity.api.KeystoneAssertions.wrap;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nubes.core.json.Json;
 import org.nubes.core.testing.ApiClient;
-import org.nubes.identity.IdentityTestServer;
 
 /** /v3/credentials and /v3/users/{user_id}/credentials/OS-EC2 through HTTP. */
-class CredentialApiTest {
-    private static IdentityTestServer server;
-    private static ApiClient admin;
+class CredentialApiTest extends IdentityApiTestBase {
     private static ApiClient owner;
     private static String ownerId;
     private static String projectId;
@@ -28,8 +24,6 @@ class CredentialApiTest {
 
     @BeforeAll
     static void start() {
-        server = new IdentityTestServer();
-        admin = server.admin();
         List<String> ids = server.projectWithUser("cred-project", "cred-owner", "owner-secret", "member");
         projectId = ids.get(0);
         ownerId = ids.get(1);
@@ -38,11 +32,6 @@ class CredentialApiTest {
         stranger = admin.as(server.token("cred-stranger", "stranger-secret", "cred-other"));
         readerId = server.projectWithUser("cred-read", "cred-reader", "reader-secret", "reader").get(1);
         reader = admin.as(server.token("cred-reader", "reader-secret", "cred-read"));
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
     }
 
     // /v3/credentials

@@ -1,76 +1,24 @@
 package org.nubes.identity.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.nubes.identity.api.KeystoneAssertions.assertFault;
+import static org.nubes.identity.api.KeystoneAssertions.assertInvalid;
+import static org.nubes.identity.api.KeystoneAssertions.keys;
+import static org.nubes.identity.api.KeystoneAssertions.texts;
+import static org.nubes.identity.api.KeystoneAssertions.uniq;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nubes.core.testing.ApiClient;
-import org.nubes.identity.IdentityTestServer;
 
 /** /v3/domains through HTTP: CRUD, what deleting a domain takes with it, conflicts and bad input. */
-class DomainApiTest {
-    static IdentityTestServer server;
-    static ApiClient admin;
-
-    @BeforeAll
-    static void start() {
-        server = new IdentityTestServer();
-        admin = server.admin();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    static String uniq(String prefix) {
-        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-    }
-
-    static Set<String> keys(JsonNode node) {
-        Set<String> keys = new TreeSet<>();
-        node.fieldNames().forEachRemaining(keys::add);
-        return keys;
-    }
-
-    static List<String> texts(JsonNode array, String field) {
-        List<String> out = new ArrayList<>();
-        array.forEach(n -> out.add(n.path(field).asText()));
-        return out;
-    }
-
-    static void assertFault(ApiClient.Response r, int status, String title) {
-        assertThat(r.status()).as(r.text()).isEqualTo(status);
-        JsonNode error = r.json().path("error");
-        assertThat(keys(error)).containsExactlyInAnyOrder("code", "message", "title");
-        assertThat(error.path("code").asInt()).isEqualTo(status);
-        assertThat(error.path("title").asText()).isEqualTo(title);
-        assertThat(error.path("message").asText()).isNotBlank();
-        if (status == 401) {
-            assertThat(r.header("WWW-Authenticate")).startsWith("Keystone uri=");
-        }
-    }
-
-    static void assertInvalid(ApiClient.Response r) {
-        assertFault(r, 400, "Bad Request");
-        assertThat(r.json().path("error").path("message").asText()).contains("Invalid input for field");
-    }
-
+class DomainApiTest extends IdentityApiTestBase {
     static JsonNode create(String body) {
         ApiClient.Response r = admin.post("/v3/domains", body);
         assertThat(r.status()).as(r.text()).isEqualTo(201);
         return r.json().path("domain");
-    }
-
-    static String roleId(String name) {
-        return admin.get("/v3/roles?name=" + name).json().path("roles").path(0).path("id").asText();
     }
 
     @Test
@@ -240,7 +188,7 @@ class DomainApiTest {
 
     @Test
     void aProjectMemberMayReadItsOwnDomainOnly() {
-        List<String> ids = server.projectWithUser(uniq("p"), "u-" + UUID.randomUUID().toString().substring(0, 8), "pw", "member");
+        List<String> ids = server.projectWithUser(uniq("p"), uniq("u"), "pw", "member");
         String userName = admin.get("/v3/users/" + ids.get(1)).json().path("user").path("name").asText();
         String projectName = admin.get("/v3/projects/" + ids.get(0)).json().path("project").path("name").asText();
         ApiClient member = admin.as(server.token(userName, "pw", projectName));

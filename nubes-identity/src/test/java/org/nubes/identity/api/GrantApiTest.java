@@ -1,78 +1,30 @@
 package org.nubes.identity.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.nubes.identity.api.KeystoneAssertions.assertFault;
+import static org.nubes.identity.api.KeystoneAssertions.keys;
+import static org.nubes.identity.api.KeystoneAssertions.projectScope;
+import static org.nubes.identity.api.KeystoneAssertions.texts;
+import static org.nubes.identity.api.KeystoneAssertions.uniq;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.nubes.core.testing.ApiClient;
-import org.nubes.identity.IdentityTestServer;
 
 /**
  * Role grants for users and groups on projects, domains and the system, inherited grants
  * (OS-INHERIT), and GET /v3/role_assignments, through HTTP.
  */
-class GrantApiTest {
-    static IdentityTestServer server;
-    static ApiClient admin;
-
-    @BeforeAll
-    static void start() {
-        server = new IdentityTestServer();
-        admin = server.admin();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
+class GrantApiTest extends IdentityApiTestBase {
     // ---------------------------------------------------------------- helpers
-
-    static String uniq(String prefix) {
-        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-    }
-
-    static Set<String> keys(JsonNode node) {
-        Set<String> keys = new TreeSet<>();
-        node.fieldNames().forEachRemaining(keys::add);
-        return keys;
-    }
-
-    static List<String> texts(JsonNode array, String field) {
-        List<String> out = new ArrayList<>();
-        array.forEach(n -> out.add(n.path(field).asText()));
-        return out;
-    }
-
-    static void assertFault(ApiClient.Response r, int status, String title) {
-        assertThat(r.status()).as(r.text()).isEqualTo(status);
-        JsonNode error = r.json().path("error");
-        assertThat(keys(error)).containsExactlyInAnyOrder("code", "message", "title");
-        assertThat(error.path("code").asInt()).isEqualTo(status);
-        assertThat(error.path("title").asText()).isEqualTo(title);
-        assertThat(error.path("message").asText()).isNotBlank();
-        if (status == 401) {
-            assertThat(r.header("WWW-Authenticate")).startsWith("Keystone uri=");
-        }
-    }
 
     static void assertNoContent(ApiClient.Response r) {
         assertThat(r.status()).as(r.text()).isEqualTo(204);
         assertThat(r.text()).isEmpty();
-    }
-
-    static String roleId(String name) {
-        String id = admin.get("/v3/roles?name=" + name).json().path("roles").path(0).path("id").asText();
-        assertThat(id).as("role " + name).isNotEmpty();
-        return id;
     }
 
     static String newRole(String domainId) {
@@ -119,10 +71,6 @@ class GrantApiTest {
         return server.anonymous().post("/v3/auth/tokens",
                 "{\"auth\": {\"identity\": {\"methods\": [\"password\"], \"password\": {\"user\": {\"id\": \"%s\", \"password\": \"pw\"}}}, \"scope\": %s}}"
                         .formatted(userId, scope));
-    }
-
-    static String projectScope(String id) {
-        return "{\"project\": {\"id\": \"%s\"}}".formatted(id);
     }
 
     static String domainScope(String id) {
@@ -329,6 +277,11 @@ class GrantApiTest {
             // Keystone leaves domain-specific roles out of tokens; the roles they imply are in
             assertThat(texts(token.json().path("token").path("roles"), "id"))
                     .contains(roleId("member"), roleId("reader")).doesNotContain(role);
+            // and so does the effective assignment list
+            JsonNode effective = admin.get("/v3/role_assignments?effective&user.id=" + user).json().path("role_assignments");
+            List<String> effectiveRoles = new ArrayList<>();
+            effective.forEach(a -> effectiveRoles.add(a.path("role").path("id").asText()));
+            assertThat(effectiveRoles).contains(roleId("member"), roleId("reader")).doesNotContain(role);
         }
 
         @Test

@@ -1,37 +1,27 @@
 package org.nubes.identity.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.nubes.identity.api.CatalogApiTest.ids;
-import static org.nubes.identity.api.CatalogApiTest.wrap;
+import static org.nubes.identity.api.KeystoneAssertions.ids;
+import static org.nubes.identity.api.KeystoneAssertions.texts;
+import static org.nubes.identity.api.KeystoneAssertions.wrap;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nubes.core.json.Json;
 import org.nubes.core.testing.ApiClient;
-import org.nubes.identity.IdentityTestServer;
 
 /** /v3/groups and group membership through HTTP. */
-class GroupApiTest {
-    private static IdentityTestServer server;
-    private static ApiClient admin;
+class GroupApiTest extends IdentityApiTestBase {
     private static ApiClient member;
     private static String memberId;
 
     @BeforeAll
     static void start() {
-        server = new IdentityTestServer();
-        admin = server.admin();
         memberId = server.projectWithUser("group-project", "group-member", "member-secret", "member").get(1);
         member = admin.as(server.token("group-member", "member-secret", "group-project"));
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
     }
 
     @Test
@@ -169,7 +159,7 @@ class GroupApiTest {
 
     private static List<String> roleNames(ApiClient.Response validation) {
         assertThat(validation.status()).isEqualTo(200);
-        return validation.json().path("token").path("roles").valueStream().map(r -> r.path("name").asText()).toList();
+        return texts(validation.json().path("token").path("roles"), "name");
     }
 
     private static ObjectNode group(String name, String domainId) {

@@ -1,15 +1,12 @@
 package org.nubes.identity.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.nubes.identity.api.KeystoneAssertions.keys;
+import static org.nubes.identity.api.KeystoneAssertions.texts;
+import static org.nubes.identity.api.KeystoneAssertions.uniq;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.nubes.core.testing.ApiClient;
@@ -19,47 +16,13 @@ import org.nubes.identity.IdentityTestServer;
  * What users without admin may and may not do: a member of project A, a reader of project A, and
  * a reader scoped to a second domain, against Keystone's default policy.
  */
-class IsolationTest {
-    static IdentityTestServer server;
-    static ApiClient admin;
-
-    @BeforeAll
-    static void start() {
-        server = new IdentityTestServer();
-        admin = server.admin();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    static String uniq(String prefix) {
-        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-    }
-
-    static Set<String> keys(JsonNode node) {
-        Set<String> keys = new TreeSet<>();
-        node.fieldNames().forEachRemaining(keys::add);
-        return keys;
-    }
-
-    static List<String> texts(JsonNode array, String field) {
-        List<String> out = new ArrayList<>();
-        array.forEach(n -> out.add(n.path(field).asText()));
-        return out;
-    }
-
+class IsolationTest extends IdentityApiTestBase {
     static void assertForbidden(ApiClient.Response r) {
         assertThat(r.status()).as(r.text()).isEqualTo(403);
         JsonNode error = r.json().path("error");
         assertThat(keys(error)).containsExactlyInAnyOrder("code", "message", "title");
         assertThat(error.path("code").asInt()).isEqualTo(403);
         assertThat(error.path("title").asText()).isEqualTo("Forbidden");
-    }
-
-    static String roleId(String name) {
-        return admin.get("/v3/roles?name=" + name).json().path("roles").path(0).path("id").asText();
     }
 
     String projectA;
