@@ -1,7 +1,6 @@
 package org.nubes.identity;
 
 import java.util.List;
-import org.nubes.core.auth.AuthContext;
 import org.nubes.core.auth.Policy;
 import org.nubes.core.auth.TokenValidator;
 import org.nubes.core.db.Database;
@@ -97,18 +96,5 @@ public final class IdentityService implements ApiService {
                 throw e;
             }
         };
-    }
-
-    public FernetKeyRepository keys() {
-        return keys;
-    }
-
-    public IdentityConfig config() {
-        return config;
-    }
-
-    /** A caller context for tests and tools that act as a given token. */
-    public AuthContext validate(String token) {
-        return tokenValidator().validate(token);
     }
 }

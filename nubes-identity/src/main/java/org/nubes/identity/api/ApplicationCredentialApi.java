@@ -3,7 +3,6 @@ package org.nubes.identity.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -11,7 +10,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -24,7 +22,6 @@ import org.nubes.core.auth.Target;
 import org.nubes.core.http.ApiException;
 import org.nubes.core.http.Http;
 import org.nubes.core.http.Routes;
-import org.nubes.core.json.Json;
 import org.nubes.identity.service.Directory;
 import org.nubes.identity.service.Passwords;
 import org.nubes.identity.service.Snapshot;
@@ -235,8 +232,6 @@ final class ApplicationCredentialApi {
     }
 
     private static ObjectNode wrap(ObjectNode appCred) {
-        ObjectNode body = Json.object();
-        body.set("application_credential", appCred);
-        return body;
+        return Views.wrap("application_credential", appCred);
     }
 }

@@ -95,11 +95,11 @@ final class CatalogApi {
         }
         Region region = new Region(id, description == null ? "" : description, parent, Body.extra(body, REGION_KNOWN));
         stores.catalog().createRegion(region);
-        Http.json(ctx, 201, wrap("region", Views.region(Http.baseUrl(ctx), region)));
+        Http.json(ctx, 201, Views.wrap("region", Views.region(Http.baseUrl(ctx), region)));
     }
 
     private void showRegion(Context ctx) {
-        Http.json(ctx, wrap("region", Views.region(Http.baseUrl(ctx), requireRegion(ctx.pathParam("region_id")))));
+        Http.json(ctx, Views.wrap("region", Views.region(Http.baseUrl(ctx), requireRegion(ctx.pathParam("region_id")))));
     }
 
     private void updateRegion(Context ctx) {
@@ -116,7 +116,7 @@ final class CatalogApi {
         Region updated = new Region(region.id(), description == null ? "" : description, parent,
                 Body.mergeExtra(region.extra(), body, REGION_KNOWN));
         stores.catalog().updateRegion(updated);
-        Http.json(ctx, wrap("region", Views.region(Http.baseUrl(ctx), updated)));
+        Http.json(ctx, Views.wrap("region", Views.region(Http.baseUrl(ctx), updated)));
     }
 
     /** Deletes the region and its child regions, unless any of them still has endpoints (Keystone answers 403). */
@@ -185,11 +185,11 @@ final class CatalogApi {
         }
         CatalogService service = new CatalogService(Ids.newId(), type, Body.bool(body, "enabled", true), extra);
         stores.catalog().createService(service);
-        Http.json(ctx, 201, wrap("service", Views.service(Http.baseUrl(ctx), service)));
+        Http.json(ctx, 201, Views.wrap("service", Views.service(Http.baseUrl(ctx), service)));
     }
 
     private void showService(Context ctx) {
-        Http.json(ctx, wrap("service", Views.service(Http.baseUrl(ctx), requireService(ctx.pathParam("service_id")))));
+        Http.json(ctx, Views.wrap("service", Views.service(Http.baseUrl(ctx), requireService(ctx.pathParam("service_id")))));
     }
 
     private void updateService(Context ctx) {
@@ -202,7 +202,7 @@ final class CatalogApi {
         CatalogService updated = new CatalogService(service.id(), type, Body.bool(body, "enabled", service.enabled()),
                 Body.mergeExtra(service.extra(), body, SERVICE_KNOWN));
         stores.catalog().updateService(updated);
-        Http.json(ctx, wrap("service", Views.service(Http.baseUrl(ctx), updated)));
+        Http.json(ctx, Views.wrap("service", Views.service(Http.baseUrl(ctx), updated)));
     }
 
     /** Deleting a service deletes its endpoints too, as in Keystone. */
@@ -246,11 +246,11 @@ final class CatalogApi {
         String regionId = endpointRegion(body, null);
         Endpoint endpoint = new Endpoint(Ids.newId(), serviceId, face, regionId, url, enabled, Body.extra(body, ENDPOINT_KNOWN));
         stores.catalog().createEndpoint(endpoint);
-        Http.json(ctx, 201, wrap("endpoint", Views.endpoint(Http.baseUrl(ctx), endpoint)));
+        Http.json(ctx, 201, Views.wrap("endpoint", Views.endpoint(Http.baseUrl(ctx), endpoint)));
     }
 
     private void showEndpoint(Context ctx) {
-        Http.json(ctx, wrap("endpoint", Views.endpoint(Http.baseUrl(ctx), requireEndpoint(ctx.pathParam("endpoint_id")))));
+        Http.json(ctx, Views.wrap("endpoint", Views.endpoint(Http.baseUrl(ctx), requireEndpoint(ctx.pathParam("endpoint_id")))));
     }
 
     private void updateEndpoint(Context ctx) {
@@ -265,7 +265,7 @@ final class CatalogApi {
         Endpoint updated = new Endpoint(endpoint.id(), serviceId, face, regionId, url, enabled,
                 Body.mergeExtra(endpoint.extra(), body, ENDPOINT_KNOWN));
         stores.catalog().updateEndpoint(updated);
-        Http.json(ctx, wrap("endpoint", Views.endpoint(Http.baseUrl(ctx), updated)));
+        Http.json(ctx, Views.wrap("endpoint", Views.endpoint(Http.baseUrl(ctx), updated)));
     }
 
     private void deleteEndpoint(Context ctx) {
@@ -347,9 +347,4 @@ final class CatalogApi {
         return body;
     }
 
-    private static ObjectNode wrap(String key, ObjectNode resource) {
-        ObjectNode body = Json.object();
-        body.set(key, resource);
-        return body;
-    }
 }

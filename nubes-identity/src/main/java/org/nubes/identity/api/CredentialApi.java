@@ -318,8 +318,6 @@ final class CredentialApi {
     }
 
     private static ObjectNode wrap(ObjectNode credential) {
-        ObjectNode body = Json.object();
-        body.set("credential", credential);
-        return body;
+        return Views.wrap("credential", credential);
     }
 }

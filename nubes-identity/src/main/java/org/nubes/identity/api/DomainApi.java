@@ -9,7 +9,6 @@ import org.nubes.core.auth.Target;
 import org.nubes.core.http.ApiException;
 import org.nubes.core.http.Http;
 import org.nubes.core.http.Routes;
-import org.nubes.core.json.Json;
 import org.nubes.identity.service.Tokens;
 import org.nubes.identity.store.Domain;
 import org.nubes.identity.store.IdentityStores;
@@ -87,8 +86,6 @@ final class DomainApi {
     }
 
     private static ObjectNode wrap(String base, Domain domain) {
-        ObjectNode body = Json.object();
-        body.set("domain", Views.domain(base, domain));
-        return body;
+        return Views.wrap("domain", Views.domain(base, domain));
     }
 }

@@ -3,7 +3,6 @@ package org.nubes.identity.api;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
 import java.util.List;
-import java.util.Set;
 import org.nubes.core.auth.Access;
 import org.nubes.core.auth.Target;
 import org.nubes.core.http.ApiException;

@@ -11,7 +11,6 @@ import org.nubes.core.auth.Target;
 import org.nubes.core.http.ApiException;
 import org.nubes.core.http.Http;
 import org.nubes.core.http.Routes;
-import org.nubes.core.json.Json;
 import org.nubes.identity.store.Group;
 import org.nubes.identity.store.IdentityStores;
 import org.nubes.identity.store.Ids;
@@ -161,8 +160,6 @@ final class GroupApi {
     }
 
     private static ObjectNode wrap(String base, Group group) {
-        ObjectNode body = Json.object();
-        body.set("group", Views.group(base, group));
-        return body;
+        return Views.wrap("group", Views.group(base, group));
     }
 }

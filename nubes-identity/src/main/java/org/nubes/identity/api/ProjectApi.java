@@ -257,8 +257,6 @@ final class ProjectApi {
     }
 
     private static ObjectNode wrap(String base, Project project) {
-        ObjectNode body = Json.object();
-        body.set("project", Views.project(base, project));
-        return body;
+        return Views.wrap("project", Views.project(base, project));
     }
 }

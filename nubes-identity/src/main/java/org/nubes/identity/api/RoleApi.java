@@ -190,8 +190,6 @@ final class RoleApi {
     }
 
     private static ObjectNode wrap(String base, Role role) {
-        ObjectNode body = Json.object();
-        body.set("role", Views.role(base, role));
-        return body;
+        return Views.wrap("role", Views.role(base, role));
     }
 }

@@ -148,8 +148,6 @@ final class UserApi {
     }
 
     private static ObjectNode wrap(String base, User user) {
-        ObjectNode body = org.nubes.core.json.Json.object();
-        body.set("user", Views.user(base, user));
-        return body;
+        return Views.wrap("user", Views.user(base, user));
     }
 }

@@ -28,6 +28,13 @@ final class Views {
         return instant == null ? null : TIME.format(instant);
     }
 
+    /** Keystone's single-resource answer: {"user": {...}}. */
+    static ObjectNode wrap(String key, ObjectNode resource) {
+        ObjectNode body = Json.object();
+        body.set(key, resource);
+        return body;
+    }
+
     static ObjectNode links(String self) {
         ObjectNode links = Json.object();
         links.put("self", self);
