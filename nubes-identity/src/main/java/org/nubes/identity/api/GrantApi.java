@@ -157,16 +157,22 @@ final class GrantApi {
             throw ApiException.badRequest("scope.project.id needs to be specified if include_subtree is also specified.");
         }
         String domainOfQuery = domainId != null ? domainId : projectId != null ? domainOf(Scope.PROJECT, projectId) : null;
+        // A domain reader asking without a scope sees the assignments inside their own domain.
+        String limitTo = null;
         if (!Http.allows(ctx, "identity:list_role_assignments", Target.NONE)) {
-            Http.enforce(ctx, "identity:list_role_assignments", Target.of("domain_id", domainOfQuery));
+            limitTo = domainOfQuery != null ? domainOfQuery : Http.caller(ctx).domainId();
+            Http.enforce(ctx, "identity:list_role_assignments", Target.of("domain_id", limitTo));
         }
+        String domainLimit = limitTo;
         RoleAssignments.Query query = new RoleAssignments.Query(ctx.queryParam("user.id"), ctx.queryParam("group.id"),
                 ctx.queryParam("role.id"), projectId, domainId, system,
                 "projects".equals(ctx.queryParam("scope.OS-INHERIT:inherited_to")), effective,
                 ctx.queryParamMap().containsKey("include_subtree") && Filters.truthy(orTrue(ctx.queryParam("include_subtree"))));
         String base = Http.baseUrl(ctx);
         Snapshot snapshot = directory.current();
-        List<ObjectNode> lines = assignments.list(query).stream().map(l -> render(base, l, includeNames, snapshot)).toList();
+        List<ObjectNode> lines = assignments.list(query).stream()
+                .filter(l -> domainLimit == null || domainLimit.equals(domainOf(l.scope(), l.targetId())))
+                .map(l -> render(base, l, includeNames, snapshot)).toList();
         Lists.answer(ctx, "role_assignments", lines);
     }
 

@@ -211,5 +211,13 @@ class IsolationTest extends IdentityApiTestBase {
         assertForbidden(reader.post("/v3/users", "{\"user\": {\"name\": \"new\", \"domain_id\": \"%s\"}}".formatted(domain)));
         assertForbidden(reader.patch("/v3/users/" + colleague, "{\"user\": {\"enabled\": false}}"));
         assertForbidden(reader.post("/v3/projects", "{\"project\": {\"name\": \"new\", \"domain_id\": \"%s\"}}".formatted(domain)));
+
+        // role assignments: without a scope only those inside the reader's domain; another domain is refused
+        ApiClient.Response assignments = reader.get("/v3/role_assignments");
+        assertThat(assignments.status()).as(assignments.text()).isEqualTo(200);
+        assertThat(assignments.json().path("role_assignments")).isNotEmpty().allSatisfy(a ->
+                assertThat(a.path("scope").path("domain").path("id").asText()).isEqualTo(domain));
+        assertForbidden(reader.get("/v3/role_assignments?scope.domain.id=default"));
+        assertForbidden(reader.get("/v3/role_assignments?scope.project.id=" + projectA));
     }
 }
