@@ -14,6 +14,8 @@ import org.nubes.core.http.HttpService;
 import org.nubes.identity.IdentityConfig;
 import org.nubes.identity.IdentityService;
 import org.nubes.identity.service.Bootstrap;
+import org.nubes.image.ImageConfig;
+import org.nubes.image.ImageService;
 
 /**
  * Every service of Nubes in one process: one database, one identity service validating tokens
@@ -23,6 +25,7 @@ public final class Cloud implements AutoCloseable {
     private final Config config;
     private final Database database;
     private final IdentityService identity;
+    private final ImageService image;
     private final List<HttpService> running = new ArrayList<>();
     private Bootstrap.Result bootstrap;
     private String identityUrl;
@@ -36,6 +39,7 @@ public final class Cloud implements AutoCloseable {
         }
         this.database = Database.open(DatabaseConfig.from(config));
         this.identity = new IdentityService(IdentityConfig.from(config), database);
+        this.image = new ImageService(ImageConfig.from(config), database);
     }
 
     /** Opens every port, then bootstraps the catalog with the URLs the services answer at. */
@@ -59,7 +63,7 @@ public final class Cloud implements AutoCloseable {
 
     /** The services besides identity; each later service module joins here. */
     private List<ApiService> otherServices() {
-        return List.of();
+        return List.of(image);
     }
 
     public String identityUrl() {

@@ -31,7 +31,7 @@ class OpenStackCliIdentityTest {
         }
         assumeTrue(installed, "openstack CLI not installed");
         dataDir = Files.createTempDirectory("nubes-cli");
-        Config config = Config.defaults().with("data_dir", dataDir.toString()).with("identity.port", "0");
+        Config config = Config.defaults().with("data_dir", dataDir.toString()).with("identity.port", "0").with("image.port", "0");
         cloud = Launcher.up(config).cloud();
         admin = new OpenStackCli(dataDir.resolve("clouds.yaml"), "nubes");
     }

@@ -28,7 +28,14 @@ public final class Settings {
             new Setting("identity.bcrypt_cost", "12", "bcrypt cost of password hashes."),
             new Setting("identity.max_active_keys", "3", "Fernet keys kept by key rotation (staged + primary + secondaries)."),
             new Setting("identity.cache_seconds", "30", "How long a service outside the identity process trusts a validated token."),
-            new Setting("identity.service_password", "", "Password of the 'nubes' service user services use for service tokens; empty means generate one.")
+            new Setting("identity.service_password", "", "Password of the 'nubes' service user services use for service tokens; empty means generate one."),
+            new Setting("image.port", "9292", "Port of the image API (Glance v2)."),
+            new Setting("image.store_dir", "", "Directory of the filesystem image store; empty means data_dir/images."),
+            new Setting("image.disk_formats", "ami,ari,aki,vhd,vhdx,vmdk,raw,qcow2,vdi,iso,ploop", "Disk formats an image may declare."),
+            new Setting("image.container_formats", "ami,ari,aki,bare,ovf,ova,docker,compressed", "Container formats an image may declare."),
+            new Setting("image.quota_images", "-1", "Images a project may own; -1 means no limit."),
+            new Setting("image.quota_bytes", "-1", "Total bytes of image data a project may store; -1 means no limit."),
+            new Setting("image.max_image_bytes", "1099511627776", "Largest image a single upload may store (bytes).")
     );
 
     private static final Map<String, Setting> BY_KEY = new LinkedHashMap<>();
