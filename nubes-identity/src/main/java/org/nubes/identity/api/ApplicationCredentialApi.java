@@ -64,6 +64,20 @@ final class ApplicationCredentialApi {
         routes.get(collection + "/{application_credential_id}", Access.rule("identity:get_application_credential"), this::show);
         routes.delete(collection + "/{application_credential_id}", Access.rule("identity:delete_application_credential"),
                 this::delete);
+        // Access rules are refused at creation, so every user's list of them is empty.
+        routes.get("/v3/users/{user_id}/access_rules", Access.rule("identity:list_access_rules"), this::listAccessRules);
+        routes.get("/v3/users/{user_id}/access_rules/{access_rule_id}", Access.rule("identity:get_access_rule"),
+                this::showAccessRule);
+    }
+
+    private void listAccessRules(Context ctx) {
+        Http.enforce(ctx, "identity:list_access_rules", Target.of("user_id", ctx.pathParam("user_id")));
+        Lists.answer(ctx, "access_rules", List.of());
+    }
+
+    private void showAccessRule(Context ctx) {
+        Http.enforce(ctx, "identity:get_access_rule", Target.of("user_id", ctx.pathParam("user_id")));
+        throw ApiException.notFound("Could not find access rule: %s.", ctx.pathParam("access_rule_id"));
     }
 
     private void list(Context ctx) {

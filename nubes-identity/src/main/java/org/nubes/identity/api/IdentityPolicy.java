@@ -60,7 +60,7 @@ public final class IdentityPolicy {
                 .or((c, t) -> t.get("domain_id") != null && t.get("domain_id").equals(c.projectDomainId())), "get_domain");
         targeted(rules, targeted, ADMIN.or(OWNER), "create_application_credential");
         targeted(rules, targeted, ADMIN_OR_SYSTEM_READER.or(OWNER), "get_application_credential",
-                "list_application_credentials");
+                "list_application_credentials", "list_access_rules", "get_access_rule");
         targeted(rules, targeted, ADMIN.or(OWNER), "delete_application_credential");
         targeted(rules, targeted, ADMIN_OR_SYSTEM_READER.or(OWNER), "get_credential", "list_credentials",
                 "ec2_get_credential", "ec2_list_credentials");

@@ -115,9 +115,59 @@ final class ProjectApi {
         Http.json(ctx, 201, wrap(Http.baseUrl(ctx), project));
     }
 
+    /** With subtree_as_ids/subtree_as_list/parents_as_ids/parents_as_list, as `project show --children` asks. */
     private void show(Context ctx) {
         Project project = readable(ctx, "identity:get_project");
-        Http.json(ctx, wrap(Http.baseUrl(ctx), project));
+        String base = Http.baseUrl(ctx);
+        ObjectNode body = wrap(base, project);
+        ObjectNode rendered = (ObjectNode) body.get("project");
+        var query = ctx.queryParamMap();
+        if (query.containsKey("subtree_as_ids")) {
+            rendered.set("subtree", idTree(project.id()));
+        } else if (query.containsKey("subtree_as_list")) {
+            var list = rendered.putArray("subtree");
+            stores.projects().subtree(project.id()).forEach(p -> list.add(Views.wrap("project", Views.project(base, p))));
+        }
+        List<Project> parents = parents(project);
+        if (query.containsKey("parents_as_ids")) {
+            ObjectNode ids = null;
+            for (Project parent : parents.reversed()) {
+                ObjectNode level = Json.object();
+                level.set(parent.id(), ids);
+                ids = level;
+            }
+            rendered.set("parents", ids);
+        } else if (query.containsKey("parents_as_list")) {
+            var list = rendered.putArray("parents");
+            parents.forEach(p -> list.add(Views.wrap("project", Views.project(base, p))));
+        }
+        Http.json(ctx, body);
+    }
+
+    /** {child: {grandchild: null}}: Keystone's nested ids, null for a leaf. */
+    private ObjectNode idTree(String id) {
+        List<Project> children = stores.projects().children(id);
+        if (children.isEmpty()) {
+            return null;
+        }
+        ObjectNode tree = Json.object();
+        children.forEach(child -> tree.set(child.id(), idTree(child.id())));
+        return tree;
+    }
+
+    /** The ancestors of a project, nearest first. */
+    private List<Project> parents(Project project) {
+        List<Project> parents = new ArrayList<>();
+        String parentId = project.parentId();
+        while (parentId != null) {
+            Project parent = stores.projects().get(parentId).orElse(null);
+            if (parent == null) {
+                break;
+            }
+            parents.add(parent);
+            parentId = parent.parentId();
+        }
+        return parents;
     }
 
     private void update(Context ctx) {

@@ -272,4 +272,14 @@ class ApplicationCredentialApiTest extends IdentityApiTestBase {
         appCred.putObject("user").put("name", user).putObject("domain").put("id", "default");
         return body;
     }
+
+    @Test
+    void accessRulesAreAnEmptyListOfTheUsersOwn() {
+        String self = admin.get("/v3/users?name=admin").json().path("users").path(0).path("id").asText();
+        ApiClient.Response rules = admin.get("/v3/users/" + self + "/access_rules");
+        assertThat(rules.status()).as(rules.text()).isEqualTo(200);
+        assertThat(rules.json().path("access_rules").isArray()).isTrue();
+        assertThat(rules.json().path("access_rules")).isEmpty();
+        assertThat(admin.get("/v3/users/" + self + "/access_rules/nope").status()).isEqualTo(404);
+    }
 }

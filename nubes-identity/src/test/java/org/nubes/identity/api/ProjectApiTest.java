@@ -53,6 +53,23 @@ class ProjectApiTest extends IdentityApiTestBase {
     }
 
     @Test
+    void showListsTheSubtreeAndTheParentsWhenAsked() {
+        String top = project(uniq("top"), null).path("id").asText();
+        String child = project(uniq("child"), "\"parent_id\": \"%s\"".formatted(top)).path("id").asText();
+        String leaf = project(uniq("leaf"), "\"parent_id\": \"%s\"".formatted(child)).path("id").asText();
+
+        JsonNode subtree = admin.get("/v3/projects/" + top + "?subtree_as_ids").json().path("project").path("subtree");
+        assertThat(subtree.toString()).isEqualTo("{\"%s\":{\"%s\":null}}".formatted(child, leaf));
+        JsonNode parents = admin.get("/v3/projects/" + leaf + "?parents_as_ids").json().path("project").path("parents");
+        assertThat(parents.toString()).isEqualTo("{\"%s\":{\"%s\":null}}".formatted(child, top));
+        JsonNode list = admin.get("/v3/projects/" + top + "?subtree_as_list").json().path("project").path("subtree");
+        assertThat(list.findValuesAsText("id")).containsExactlyInAnyOrder(child, leaf);
+        JsonNode parentList = admin.get("/v3/projects/" + leaf + "?parents_as_list").json().path("project").path("parents");
+        assertThat(parentList.findValuesAsText("id")).containsExactly(child, top);
+        assertThat(admin.get("/v3/projects/" + top).json().path("project").has("subtree")).isFalse();
+    }
+
+    @Test
     void createWithDefaults() {
         JsonNode p = project(uniq("p"), null);
         assertThat(p.path("domain_id").asText()).isEqualTo("default");
