@@ -65,6 +65,7 @@ final class GrantApi {
 
     private void grant(Context ctx, Actor actor, Scope scope, boolean inherited) {
         Assignment a = assignment(ctx, actor, scope, inherited);
+        enforceManaged(ctx, "identity:create_grant", a);
         stores.assignments().grant(a);
         Http.noContent(ctx);
     }
@@ -82,6 +83,7 @@ final class GrantApi {
 
     private void revoke(Context ctx, Actor actor, Scope scope, boolean inherited) {
         Assignment a = assignment(ctx, actor, scope, inherited);
+        enforceManaged(ctx, "identity:revoke_grant", a);
         if (!stores.assignments().revoke(a)) {
             throw notGranted(a);
         }
@@ -102,6 +104,19 @@ final class GrantApi {
                 .filter(java.util.Objects::nonNull)
                 .map(r -> Views.role(base, r)).toList();
         Lists.answer(ctx, "roles", roles);
+    }
+
+    /** Grant and revoke: a domain manager acts on actors and targets of their domain only, and on managed roles. */
+    private void enforceManaged(Context ctx, String rule, Assignment a) {
+        if (a.scope() == Scope.SYSTEM) {
+            return; // system grants have admin-only rules of their own, enforced before the handler
+        }
+        String actorDomain = a.actor() == Actor.USER
+                ? stores.users().get(a.actorId()).map(User::domainId).orElse(null)
+                : stores.groups().get(a.actorId()).map(Group::domainId).orElse(null);
+        String roleName = directory.current().roles().get(a.roleId()) == null ? null : directory.current().roles().get(a.roleId()).name();
+        Http.enforce(ctx, rule, Target.of("domain_id", domainOf(a.scope(), a.targetId()), "actor_domain_id", actorDomain,
+                "role_name", roleName));
     }
 
     /** The assignment a grant path names, after checking each part exists. */

@@ -59,6 +59,7 @@ final class GroupApi {
             domainId = caller.domainId() != null ? caller.domainId() : "default";
         }
         String domain = domainId;
+        Http.enforce(ctx, "identity:create_group", Target.of("domain_id", domain));
         stores.domains().get(domain).orElseThrow(() -> ApiException.notFound("Could not find domain: %s.", domain));
         String description = Body.optionalString(body, "description", 65535);
         Group group = new Group(Ids.newId(), name, domain, description == null ? "" : description, Body.extra(body, KNOWN));
@@ -73,6 +74,7 @@ final class GroupApi {
 
     private void update(Context ctx) {
         Group group = find(ctx.pathParam("group_id"));
+        Http.enforce(ctx, "identity:update_group", Target.of("domain_id", group.domainId()));
         ObjectNode body = Body.resource(ctx, "group");
         if (body.isEmpty()) {
             throw Body.invalid("group", "{} does not have enough properties");
@@ -92,6 +94,7 @@ final class GroupApi {
 
     private void delete(Context ctx) {
         Group group = find(ctx.pathParam("group_id"));
+        Http.enforce(ctx, "identity:delete_group", Target.of("domain_id", group.domainId()));
         stores.groups().delete(group.id());
         Http.noContent(ctx);
     }
@@ -110,6 +113,7 @@ final class GroupApi {
     private void addUser(Context ctx) {
         Group group = find(ctx.pathParam("group_id"));
         User user = findUser(ctx.pathParam("user_id"));
+        Http.enforce(ctx, "identity:add_user_to_group", Target.of("domain_id", group.domainId(), "user_domain_id", user.domainId()));
         stores.groups().addMember(group.id(), user.id());
         Http.noContent(ctx);
     }
@@ -126,10 +130,10 @@ final class GroupApi {
     private void removeUser(Context ctx) {
         String groupId = ctx.pathParam("group_id");
         String userId = ctx.pathParam("user_id");
+        Group group = find(groupId);
+        User user = findUser(userId);
+        Http.enforce(ctx, "identity:remove_user_from_group", Target.of("domain_id", group.domainId(), "user_domain_id", user.domainId()));
         if (!stores.groups().removeMember(groupId, userId)) {
-            // Say which of the two is missing before saying they are not related.
-            find(groupId);
-            findUser(userId);
             throw notMember(userId, groupId);
         }
         Http.noContent(ctx);

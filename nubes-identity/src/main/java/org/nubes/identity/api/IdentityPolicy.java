@@ -24,6 +24,9 @@ public final class IdentityPolicy {
     private static final Rule ADMIN_OR_SYSTEM_READER = ADMIN.or(system("reader"));
     private static final Rule DOMAIN_READER = domain("reader", "domain_id");
     private static final Rule OWNER = owner("user_id");
+    private static final Rule DOMAIN_MANAGER = domain("manager", "domain_id");
+    /** Keystone's domain_managed_target_role: the roles a domain manager may grant. */
+    private static final Rule MANAGED_ROLE = (c, t) -> Set.of("manager", "member", "reader").contains(t.get("role_name"));
 
     private IdentityPolicy() {}
 
@@ -32,12 +35,8 @@ public final class IdentityPolicy {
         Map<String, Boolean> targeted = new HashMap<>();
 
         put(rules, ADMIN, "create_domain", "update_domain", "delete_domain",
-                "create_project", "update_project", "delete_project",
-                "create_project_tag", "update_project_tags", "delete_project_tag", "delete_project_tags",
-                "create_user", "update_user", "delete_user",
-                "create_group", "update_group", "delete_group", "add_user_to_group", "remove_user_from_group",
                 "create_role", "update_role", "delete_role", "create_implied_role", "delete_implied_role",
-                "create_grant", "revoke_grant", "create_system_grant", "revoke_system_grant",
+                "create_system_grant", "revoke_system_grant",
                 "create_service", "update_service", "delete_service",
                 "create_endpoint", "update_endpoint", "delete_endpoint",
                 "create_region", "update_region", "delete_region");
@@ -48,6 +47,15 @@ public final class IdentityPolicy {
                 "get_auth_domains", "get_auth_system");
 
         // Rules that depend on the resource: the handler enforces them with the target.
+        // A domain manager manages users, groups and projects of their domain, and grants the
+        // roles Keystone lets managers hand out (domain_managed_target_role) within it.
+        targeted(rules, targeted, ADMIN.or(DOMAIN_MANAGER), "create_project", "update_project", "delete_project",
+                "create_project_tag", "update_project_tags", "delete_project_tag", "delete_project_tags",
+                "create_user", "update_user", "delete_user", "create_group", "update_group", "delete_group");
+        targeted(rules, targeted, ADMIN.or(DOMAIN_MANAGER.and(domain("manager", "user_domain_id"))),
+                "add_user_to_group", "remove_user_from_group");
+        targeted(rules, targeted, ADMIN.or(DOMAIN_MANAGER.and(domain("manager", "actor_domain_id")).and(MANAGED_ROLE)),
+                "create_grant", "revoke_grant");
         Rule domainReader = ADMIN_OR_SYSTEM_READER.or(DOMAIN_READER);
         targeted(rules, targeted, domainReader, "list_users", "list_groups", "list_projects", "list_roles",
                 "get_role", "get_group", "list_users_in_group", "check_user_in_group", "list_grants", "check_grant",

@@ -96,6 +96,7 @@ final class ProjectApi {
                     : caller.projectDomainId() != null ? caller.projectDomainId() : "default";
         }
         String domain = domainId;
+        Http.enforce(ctx, "identity:create_project", Target.of("domain_id", domain));
         stores.domains().get(domain).orElseThrow(() -> Body.invalid("domain_id", "domain " + domain + " does not exist"));
         if (parent != null && !parent.domainId().equals(domain)) {
             throw ApiException.badRequest("Cannot create project, the parent (%s) is in a different domain.", parent.id());
@@ -171,7 +172,7 @@ final class ProjectApi {
     }
 
     private void update(Context ctx) {
-        Project project = find(ctx.pathParam("project_id"));
+        Project project = writable(ctx, "identity:update_project");
         ObjectNode body = Body.resource(ctx, "project");
         unchanged(body, "domain_id", project.domainId());
         unchanged(body, "parent_id", project.parentId() == null ? project.domainId() : project.parentId());
@@ -192,7 +193,7 @@ final class ProjectApi {
     }
 
     private void delete(Context ctx) {
-        Project project = find(ctx.pathParam("project_id"));
+        Project project = writable(ctx, "identity:delete_project");
         if (!stores.projects().children(project.id()).isEmpty()) {
             throw ApiException.forbidden("Cannot delete project %s: it has child projects; delete them first.", project.id());
         }
@@ -210,7 +211,7 @@ final class ProjectApi {
     }
 
     private void replaceTags(Context ctx) {
-        Project project = find(ctx.pathParam("project_id"));
+        Project project = writable(ctx, "identity:update_project_tags");
         List<String> tags = tags(Http.jsonBody(ctx).get("tags"));
         stores.projects().update(withTags(project, tags));
         ObjectNode body = Json.object();
@@ -220,7 +221,7 @@ final class ProjectApi {
     }
 
     private void clearTags(Context ctx) {
-        Project project = find(ctx.pathParam("project_id"));
+        Project project = writable(ctx, "identity:delete_project_tags");
         stores.projects().update(withTags(project, List.of()));
         Http.noContent(ctx);
     }
@@ -234,7 +235,7 @@ final class ProjectApi {
     }
 
     private void addTag(Context ctx) {
-        Project project = find(ctx.pathParam("project_id"));
+        Project project = writable(ctx, "identity:create_project_tag");
         String tag = validTag(ctx.pathParam("tag"));
         Set<String> tags = new LinkedHashSet<>(project.tags());
         tags.add(tag);
@@ -247,7 +248,7 @@ final class ProjectApi {
     }
 
     private void removeTag(Context ctx) {
-        Project project = find(ctx.pathParam("project_id"));
+        Project project = writable(ctx, "identity:delete_project_tag");
         String tag = ctx.pathParam("tag");
         if (!project.tags().contains(tag)) {
             throw ApiException.notFound("Tag %s not found for project %s.", tag, project.id());
@@ -262,6 +263,12 @@ final class ProjectApi {
         if (asked != null && !asked.equals(current)) {
             throw Body.invalid(field, "'" + field + "' of a project cannot be changed");
         }
+    }
+
+    private Project writable(Context ctx, String rule) {
+        Project project = find(ctx.pathParam("project_id"));
+        Http.enforce(ctx, rule, Target.of("domain_id", project.domainId()));
+        return project;
     }
 
     private Project readable(Context ctx, String rule) {

@@ -65,6 +65,7 @@ final class UserApi {
             domainId = caller.domainId() != null ? caller.domainId() : "default";
         }
         String domain = domainId;
+        Http.enforce(ctx, "identity:create_user", Target.of("domain_id", domain));
         stores.domains().get(domain).orElseThrow(() -> Body.invalid("domain_id", "domain " + domain + " does not exist"));
         String password = Body.optionalString(body, "password", 4096);
         String defaultProject = Body.optionalString(body, "default_project_id", 64);
@@ -84,6 +85,7 @@ final class UserApi {
 
     private void update(Context ctx) {
         User user = find(ctx.pathParam("user_id"));
+        Http.enforce(ctx, "identity:update_user", Target.of("domain_id", user.domainId()));
         ObjectNode body = Body.resource(ctx, "user");
         String domainId = Body.optionalString(body, "domain_id", 64);
         if (domainId != null && !domainId.equals(user.domainId())) {
@@ -107,6 +109,7 @@ final class UserApi {
 
     private void delete(Context ctx) {
         User user = find(ctx.pathParam("user_id"));
+        Http.enforce(ctx, "identity:delete_user", Target.of("domain_id", user.domainId()));
         stores.users().delete(user.id());
         tokens.revokeUser(user.id());
         Http.noContent(ctx);
