@@ -1,8 +1,6 @@
 package org.nubes.image;
 
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import org.nubes.core.auth.Policy;
 import org.nubes.core.db.Database;
 import org.nubes.core.http.ApiService;
@@ -11,15 +9,32 @@ import org.nubes.core.http.FaultRenderer;
 import org.nubes.core.http.Routes;
 import org.nubes.image.api.GlanceFault;
 import org.nubes.image.api.ImageApi;
+import org.nubes.image.api.ImagePolicy;
+import org.nubes.image.backend.FilesystemBackend;
+import org.nubes.image.backend.ImageBackend;
+import org.nubes.image.service.ImageData;
+import org.nubes.image.service.Images;
+import org.nubes.image.service.Members;
+import org.nubes.image.store.ImageStore;
 
 /** The image service (Glance v2): its routes, its state and its store. */
 public final class ImageService implements ApiService {
     private final ImageConfig config;
-    private final Database database;
+    private final Policy policy = ImagePolicy.create();
+    private final ImageApi api;
 
+    /** Image data in the filesystem store under the configured directory. */
     public ImageService(ImageConfig config, Database database) {
+        this(config, database, new FilesystemBackend(config.storeDir()));
+    }
+
+    /** With another store, e.g. one that fails on purpose in tests. */
+    public ImageService(ImageConfig config, Database database, ImageBackend backend) {
         this.config = config;
-        this.database = database;
+        database.migrate("image");
+        ImageStore store = new ImageStore(database.jdbi());
+        Images images = new Images(store, backend, config);
+        this.api = new ImageApi(config, images, new ImageData(store, backend, config, images), new Members(store, images));
     }
 
     @Override
@@ -39,12 +54,12 @@ public final class ImageService implements ApiService {
 
     @Override
     public Policy policy() {
-        return new Policy(Map.of(), Set.of());
+        return policy;
     }
 
     @Override
     public void routes(Routes routes) {
-        new ImageApi().register(routes);
+        api.register(routes);
     }
 
     @Override

@@ -13,8 +13,10 @@ public class ApiException extends RuntimeException {
         METHOD_NOT_ALLOWED(405, "Method Not Allowed"),
         NOT_ACCEPTABLE(406, "Not Acceptable"),
         CONFLICT(409, "Conflict"),
+        GONE(410, "Gone"),
         PAYLOAD_TOO_LARGE(413, "Request Entity Too Large"),
         UNSUPPORTED_MEDIA_TYPE(415, "Unsupported Media Type"),
+        RANGE_NOT_SATISFIABLE(416, "Requested Range Not Satisfiable"),
         INTERNAL(500, "Internal Server Error"),
         NOT_IMPLEMENTED(501, "Not Implemented"),
         UNAVAILABLE(503, "Service Unavailable");
