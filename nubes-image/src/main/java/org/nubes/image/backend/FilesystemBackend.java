@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.regex.Pattern;
 
 /**
@@ -46,6 +47,13 @@ public final class FilesystemBackend implements ImageBackend {
     /** A file name that cannot be ".", "..", hidden, or a path: no separators, starts with a letter or digit. */
     private static final Pattern KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,199}");
 
+    /**
+     * Writes that may run at once. Each holds a few MiB of buffers; more uploads than this wait
+     * for a turn (their senders are slowed by TCP) instead of growing the heap.
+     */
+    static final int CONCURRENT_WRITES = 16;
+
+    private final Semaphore writes = new Semaphore(CONCURRENT_WRITES, true);
     private final Path dir;
     private final boolean directIo;
     private final int alignment;
@@ -82,6 +90,20 @@ public final class FilesystemBackend implements ImageBackend {
     /** {@inheritDoc} A negative maxBytes means no limit. */
     @Override
     public Stored put(String key, InputStream data, long maxBytes) throws IOException {
+        try {
+            writes.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while waiting for a turn to write " + key);
+        }
+        try {
+            return write(key, data, maxBytes);
+        } finally {
+            writes.release();
+        }
+    }
+
+    private Stored write(String key, InputStream data, long maxBytes) throws IOException {
         Path target = path(key);
         long limit = maxBytes < 0 ? Long.MAX_VALUE : maxBytes;
         Objects.requireNonNull(data, "data");

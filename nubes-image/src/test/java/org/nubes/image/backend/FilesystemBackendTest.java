@@ -341,4 +341,53 @@ class FilesystemBackendTest {
             return in.read(b, off, Math.min(len, chunk));
         }
     }
+
+    @Test
+    void moreWritersThanAllowedWaitForATurnAndAllComplete() throws Exception {
+        FilesystemBackend backend = new FilesystemBackend(tmp, false);
+        int writers = FilesystemBackend.CONCURRENT_WRITES + 4;
+        CountDownLatch release = new CountDownLatch(1);
+        List<Future<ImageBackend.Stored>> puts = new ArrayList<>();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < writers; i++) {
+                String key = "w" + i;
+                puts.add(pool.submit(() -> backend.put(key, new InputStream() {
+                    private int left = 3;
+
+                    @Override
+                    public int read() throws IOException {
+                        try {
+                            release.await();
+                        } catch (InterruptedException e) {
+                            throw new java.io.InterruptedIOException();
+                        }
+                        return left-- > 0 ? 'x' : -1;
+                    }
+                }, -1)));
+            }
+            try {
+                // every allowed writer has its temp file; the others wait without one
+                for (int i = 0; i < 200 && temps() < FilesystemBackend.CONCURRENT_WRITES; i++) {
+                    Thread.sleep(50);
+                }
+                Thread.sleep(200);
+                assertThat(temps()).isEqualTo(FilesystemBackend.CONCURRENT_WRITES);
+            } finally {
+                release.countDown();
+            }
+            for (Future<ImageBackend.Stored> put : puts) {
+                assertThat(put.get().size()).isEqualTo(3);
+            }
+        }
+        assertThat(temps()).isZero();
+        for (int i = 0; i < writers; i++) {
+            assertThat(backend.exists("w" + i)).isTrue();
+        }
+    }
+
+    private long temps() throws IOException {
+        try (Stream<Path> files = Files.list(tmp)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".tmp")).count();
+        }
+    }
 }
