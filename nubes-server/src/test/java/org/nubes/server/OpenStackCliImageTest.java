@@ -1,7 +1,6 @@
 package org.nubes.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -16,7 +15,6 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.nubes.core.config.Config;
 
 /**
  * The image service as a real client sees it: python-openstackclient (through openstacksdk)
@@ -24,32 +22,21 @@ import org.nubes.core.config.Config;
  * CLI is not installed.
  */
 class OpenStackCliImageTest {
-    private static Path dataDir;
-    private static Cloud cloud;
+    private static CliCloud cli;
     private static OpenStackCli admin;
+    private static Path dataDir;
 
     @BeforeAll
-    static void start() throws IOException {
-        boolean installed = OpenStackCli.installed();
-        if (System.getenv("CI") != null) {
-            assertThat(installed).as("the openstack CLI (python3-openstackclient) must be installed in CI").isTrue();
-        }
-        assumeTrue(installed, "openstack CLI not installed");
-        dataDir = Files.createTempDirectory("nubes-cli-image");
-        Config config = Config.defaults().with("data_dir", dataDir.toString()).with("identity.port", "0").with("image.port", "0");
-        cloud = Launcher.up(config).cloud();
-        admin = new OpenStackCli(dataDir.resolve("clouds.yaml"), "nubes");
+    static void start() {
+        cli = CliCloud.start();
+        admin = cli.admin();
+        dataDir = cli.dataDir();
     }
 
     @AfterAll
-    static void stop() throws IOException {
-        if (cloud != null) {
-            cloud.close();
-        }
-        if (dataDir != null) {
-            try (var files = Files.walk(dataDir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+    static void stop() {
+        if (cli != null) {
+            cli.close();
         }
     }
 
@@ -112,7 +99,7 @@ class OpenStackCliImageTest {
         admin.json("user", "create", "--password", "consumer-pw", "--project", "image-consumer", "image-consumer-user");
         admin.ok("role", "add", "--user", "image-consumer-user", "--project", "image-consumer", "member");
         String consumerProject = admin.json("project", "show", "image-consumer").path("id").asText();
-        OpenStackCli consumer = new OpenStackCli(writeClouds("image-consumer-user", "consumer-pw", "image-consumer"), "user");
+        OpenStackCli consumer = cli.user("image-consumer-user", "consumer-pw", "image-consumer");
 
         Path source = randomFile("shared.raw", 1024 * 1024 + 17, 3);
         String id = admin.json("image", "create", "--file", source.toString(),
@@ -176,23 +163,5 @@ class OpenStackCliImageTest {
             }
         }
         return HexFormat.of().formatHex(digest.digest());
-    }
-
-    /** A clouds.yaml with cloud "user": a password login to the project. */
-    private static Path writeClouds(String user, String password, String project) throws IOException {
-        Path file = Files.createTempFile(dataDir, "clouds", ".yaml");
-        Files.writeString(file, """
-                clouds:
-                  user:
-                    auth:
-                      auth_url: %s/v3
-                      username: %s
-                      password: %s
-                      project_name: %s
-                      user_domain_name: Default
-                      project_domain_name: Default
-                    region_name: RegionOne
-                """.formatted(cloud.identityUrl(), user, password, project));
-        return file;
     }
 }

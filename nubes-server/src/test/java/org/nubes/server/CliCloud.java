@@ -1,0 +1,90 @@
+package org.nubes.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.nubes.core.config.Config;
+
+/**
+ * A cloud started the way `nubes up` starts it (random ports, a temporary data directory), for the
+ * tests that drive it with the real openstack CLI. Outside CI they are skipped when the CLI is not
+ * installed; in CI it must be there.
+ */
+final class CliCloud implements AutoCloseable {
+    private final Path dataDir;
+    private final Cloud cloud;
+
+    private CliCloud(Path dataDir, Cloud cloud) {
+        this.dataDir = dataDir;
+        this.cloud = cloud;
+    }
+
+    static CliCloud start() {
+        boolean installed = OpenStackCli.installed();
+        if (System.getenv("CI") != null) {
+            assertThat(installed).as("the openstack CLI (python3-openstackclient) must be installed in CI").isTrue();
+        }
+        assumeTrue(installed, "openstack CLI not installed");
+        try {
+            Path dataDir = Files.createTempDirectory("nubes-cli");
+            Config config = Config.defaults().with("data_dir", dataDir.toString())
+                    .with("identity.port", "0").with("image.port", "0");
+            return new CliCloud(dataDir, Launcher.up(config).cloud());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    Path dataDir() {
+        return dataDir;
+    }
+
+    Cloud cloud() {
+        return cloud;
+    }
+
+    /** The bootstrap admin, through the clouds.yaml `nubes up` wrote. */
+    OpenStackCli admin() {
+        return new OpenStackCli(dataDir.resolve("clouds.yaml"), "nubes");
+    }
+
+    /** A user of the Default domain logging in with a password to a project. */
+    OpenStackCli user(String user, String password, String project) {
+        return new OpenStackCli(clouds("user", """
+                auth:
+                  auth_url: %s/v3
+                  username: %s
+                  password: %s
+                  project_name: %s
+                  user_domain_name: Default
+                  project_domain_name: Default
+                """.formatted(cloud.identityUrl(), user, password, project)), "user");
+    }
+
+    /** A clouds.yaml holding one cloud of the given name and settings (YAML under the cloud's key). */
+    Path clouds(String name, String settings) {
+        try {
+            Path file = Files.createTempFile(dataDir, "clouds", ".yaml");
+            Files.writeString(file, "clouds:\n  " + name + ":\n" + (settings + "region_name: RegionOne\n").indent(4));
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        cloud.close();
+        try (Stream<Path> files = Files.walk(dataDir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
