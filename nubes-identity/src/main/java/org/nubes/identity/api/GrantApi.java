@@ -114,7 +114,8 @@ final class GrantApi {
         String actorDomain = a.actor() == Actor.USER
                 ? stores.users().get(a.actorId()).map(User::domainId).orElse(null)
                 : stores.groups().get(a.actorId()).map(Group::domainId).orElse(null);
-        String roleName = directory.current().roles().get(a.roleId()) == null ? null : directory.current().roles().get(a.roleId()).name();
+        Role role = directory.current().roles().get(a.roleId());
+        String roleName = role == null ? null : role.name();
         Http.enforce(ctx, rule, Target.of("domain_id", domainOf(a.scope(), a.targetId()), "actor_domain_id", actorDomain,
                 "role_name", roleName));
     }
