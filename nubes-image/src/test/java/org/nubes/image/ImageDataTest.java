@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Arrays;
@@ -31,13 +32,15 @@ class ImageDataTest {
     /** Small enough to exceed in a test; the defaults stay for everything else. */
     private static final long MAX_IMAGE = 1 << 20;
 
+    private static final SpyBackend.Counter spy = new SpyBackend.Counter();
     private static ImageTestServer server;
     private static ApiClient admin;
     private static ImageTestServer.Project owner;
 
     @BeforeAll
     static void start() {
-        server = new ImageTestServer(Map.of("image.max_image_bytes", Long.toString(MAX_IMAGE)));
+        server = new ImageTestServer(Map.of("image.max_image_bytes", Long.toString(MAX_IMAGE)),
+                backend -> new SpyBackend(backend, spy));
         admin = server.admin();
         owner = server.project("data-owner", "member");
     }
@@ -209,39 +212,87 @@ class ImageDataTest {
     void stageThenImportGlanceDirectActivates() throws Exception {
         byte[] data = random(70_000, 9);
         String id = ImageTestServer.createImage(owner.client(), "imported", null);
-        ApiClient.Response early = owner.client().post("/v2/images/" + id + "/import",
-                Json.object().set("method", Json.object().put("name", "glance-direct")));
+        ApiClient.Response early = owner.client().post("/v2/images/" + id + "/import", glanceDirect());
         assertThat(early.status()).isEqualTo(409);
 
         HttpResponse<String> staged = server.putData(owner.client(), "/v2/images/" + id + "/stage",
                 HttpRequest.BodyPublishers.ofByteArray(data));
         assertThat(staged.statusCode()).as(staged.body()).isEqualTo(204);
-        assertThat(show(id).path("status").asText()).isEqualTo("uploading");
+        JsonNode uploading = show(id);
+        assertThat(uploading.path("status").asText()).isEqualTo("uploading");
+        assertThat(uploading.path("size").asLong()).isEqualTo(data.length);
+        assertThat(uploading.path("checksum").isNull()).as("no checksum before the import").isTrue();
+        Path stagedFile = server.storeDir().resolve(id + ".staging");
+        Object inode = Files.getAttribute(stagedFile, "unix:ino");
+        int putsBefore = spy.puts.get();
 
         ApiClient.Response web = owner.client().post("/v2/images/" + id + "/import",
                 Json.object().set("method", Json.object().put("name", "web-download").put("uri", "http://example.com/x")));
         assertThat(web.status()).isEqualTo(400);
         assertThat(web.json().path("message").asText()).contains("network");
 
-        ApiClient.Response imported = owner.client().post("/v2/images/" + id + "/import",
-                Json.object().set("method", Json.object().put("name", "glance-direct")));
+        ApiClient.Response imported = owner.client().post("/v2/images/" + id + "/import", glanceDirect());
         assertThat(imported.status()).as(imported.text()).isEqualTo(202);
         JsonNode image = show(id);
         assertThat(image.path("status").asText()).isEqualTo("active");
+        assertThat(image.path("size").asLong()).isEqualTo(data.length);
         assertThat(image.path("checksum").asText()).isEqualTo(hex("MD5", data));
+        assertThat(image.path("os_hash_algo").asText()).isEqualTo("sha512");
+        assertThat(image.path("os_hash_value").asText()).isEqualTo(hex("SHA-512", data));
         assertThat(server.download(owner.client(), id).body()).isEqualTo(data);
-        try (var files = Files.list(server.storeDir())) {
-            assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.contains(id + ".staging"));
+        // No second copy: nothing was written, the staged file is the image's file now.
+        assertThat(spy.puts.get()).isEqualTo(putsBefore);
+        assertThat(Files.getAttribute(server.storeDir().resolve(id), "unix:ino")).isEqualTo(inode);
+        assertThat(stagedFile).doesNotExist();
+        assertThat(owner.client().post("/v2/images/" + id + "/import", glanceDirect()).status()).isEqualTo(409);
+    }
+
+    @Test
+    void aFailedImportGoesBackToQueuedKeepsTheStagedDataAndCanBeStagedAgain() throws Exception {
+        String id = ImageTestServer.createImage(owner.client(), "failing-import", null);
+        byte[] first = random(5000, 14);
+        assertThat(server.putData(owner.client(), "/v2/images/" + id + "/stage",
+                HttpRequest.BodyPublishers.ofByteArray(first)).statusCode()).isEqualTo(204);
+        Path stagedFile = server.storeDir().resolve(id + ".staging");
+
+        spy.failMoves.set(true);
+        try {
+            ApiClient.Response failed = owner.client().post("/v2/images/" + id + "/import", glanceDirect());
+            assertThat(failed.status()).isEqualTo(500);
+        } finally {
+            spy.failMoves.set(false);
         }
+        // As Glance reverts a failed import: queued, no data; the staged data stays in staging.
+        JsonNode queued = show(id);
+        assertThat(queued.path("status").asText()).isEqualTo("queued");
+        assertThat(queued.path("size").isNull()).isTrue();
+        assertThat(queued.path("checksum").isNull()).isTrue();
+        assertThat(server.download(owner.client(), id).statusCode()).isEqualTo(204);
+        assertThat(server.storeDir().resolve(id)).doesNotExist();
+        assertThat(stagedFile).exists();
+
+        byte[] second = random(7000, 15);
+        assertThat(server.putData(owner.client(), "/v2/images/" + id + "/stage",
+                HttpRequest.BodyPublishers.ofByteArray(second)).statusCode()).isEqualTo(204);
+        assertThat(owner.client().post("/v2/images/" + id + "/import", glanceDirect()).status()).isEqualTo(202);
+        JsonNode active = show(id);
+        assertThat(active.path("status").asText()).isEqualTo("active");
+        assertThat(active.path("size").asLong()).isEqualTo(second.length);
+        assertThat(active.path("os_hash_value").asText()).isEqualTo(hex("SHA-512", second));
+        assertThat(server.download(owner.client(), id).body()).isEqualTo(second);
+        assertThat(stagedFile).doesNotExist();
+    }
+
+    private static JsonNode glanceDirect() {
+        return Json.object().set("method", Json.object().put("name", "glance-direct"));
     }
 
     @Test
     void importNeedsFormatsAndStagedData() {
         String id = owner.client().post("/v2/images", Json.object().put("name", "formatless")).json().path("id").asText();
-        var glanceDirect = Json.object().set("method", Json.object().put("name", "glance-direct"));
         assertThat(server.putData(owner.client(), "/v2/images/" + id + "/stage",
                 HttpRequest.BodyPublishers.ofByteArray(random(100, 13))).statusCode()).isEqualTo(204);
-        ApiClient.Response refused = owner.client().post("/v2/images/" + id + "/import", glanceDirect);
+        ApiClient.Response refused = owner.client().post("/v2/images/" + id + "/import", glanceDirect());
         assertThat(refused.status()).isEqualTo(409);
         assertThat(refused.json().path("message").asText()).contains("container_format");
         assertThat(show(id).path("status").asText()).isEqualTo("uploading");

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.nubes.core.config.Config;
 import org.nubes.core.db.Database;
 import org.nubes.core.http.HttpService;
@@ -19,6 +20,8 @@ import org.nubes.core.json.Json;
 import org.nubes.core.testing.ApiClient;
 import org.nubes.core.testing.TestDatabases;
 import org.nubes.identity.IdentityTestServer;
+import org.nubes.image.backend.FilesystemBackend;
+import org.nubes.image.backend.ImageBackend;
 
 /**
  * The image API on a random port over a fresh H2 database and a temporary store directory, with
@@ -42,6 +45,11 @@ public final class ImageTestServer implements AutoCloseable {
     }
 
     public ImageTestServer(Map<String, String> settings) {
+        this(settings, UnaryOperator.identity());
+    }
+
+    /** With the filesystem store wrapped, e.g. by a test double that fails on purpose. */
+    public ImageTestServer(Map<String, String> settings, UnaryOperator<ImageBackend> backend) {
         identity = new IdentityTestServer();
         try {
             storeDir = Files.createTempDirectory("nubes-image-test");
@@ -56,7 +64,9 @@ public final class ImageTestServer implements AutoCloseable {
             config = config.with(setting.getKey(), setting.getValue());
         }
         database = org.nubes.core.db.Database.open(TestDatabases.h2());
-        ImageService service = new ImageService(ImageConfig.from(config), database);
+        ImageConfig imageConfig = ImageConfig.from(config);
+        ImageService service = new ImageService(imageConfig, database,
+                backend.apply(new FilesystemBackend(imageConfig.storeDir())));
         // A body cap far below the images the tests upload: image data must stream past it.
         http = new HttpService(service, new HttpService.Settings("127.0.0.1", MAX_JSON_BODY,
                 identity.identity().tokenValidator(), identity.url())).start();

@@ -169,16 +169,19 @@ public final class ImageApi {
         Http.noContent(ctx);
     }
 
-    /** The request body goes straight from the socket to the store, never whole into memory. */
+    /**
+     * The request body goes straight from the socket to the store, never whole into memory. Its
+     * Content-Length (-1 when chunked) lets a quota or size failure answer before any data is read.
+     */
     private void upload(Context ctx) throws IOException {
         requireOctetStream(ctx);
-        data.upload(caller(ctx), id(ctx), ctx.req().getInputStream());
+        data.upload(caller(ctx), id(ctx), ctx.req().getInputStream(), ctx.req().getContentLengthLong());
         Http.noContent(ctx);
     }
 
     private void stage(Context ctx) throws IOException {
         requireOctetStream(ctx);
-        data.stage(caller(ctx), id(ctx), ctx.req().getInputStream());
+        data.stage(caller(ctx), id(ctx), ctx.req().getInputStream(), ctx.req().getContentLengthLong());
         Http.noContent(ctx);
     }
 

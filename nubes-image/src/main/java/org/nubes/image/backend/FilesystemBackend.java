@@ -36,7 +36,8 @@ import java.util.regex.Pattern;
  * fills the page cache nor pays to flush it, and a download reads the disk at its own speed
  * rather than through a cache that a multi-GiB image would only churn. Temporary files start with a dot, which no
  * key may, so they never collide with data. Concurrent puts to one key each write their own
- * temporary file; the last rename wins and every reader sees one complete version.
+ * temporary file; the last rename wins and every reader sees one complete version. A move is a
+ * rename within the directory, so data moved from one key to another is never written twice.
  */
 public final class FilesystemBackend implements ImageBackend {
     /** Large enough that the disk, not the per-call overhead, sets the pace. */
@@ -468,6 +469,13 @@ public final class FilesystemBackend implements ImageBackend {
                 arena.close();
             }
         }
+    }
+
+    /** {@inheritDoc} A rename(2) within the directory, which is then forced so the rename survives a crash. */
+    @Override
+    public void move(String from, String to) throws IOException {
+        move(path(from), path(to));
+        forceDirectory();
     }
 
     @Override

@@ -20,6 +20,16 @@ public interface ImageBackend {
      */
     Stored put(String key, InputStream data, long maxBytes) throws IOException;
 
+    /**
+     * Moves the data of one key to another without copying it (the glance-direct import moves
+     * staged data to the image's key), replacing what the target held. Atomic: a reader of the
+     * target sees its old data or all of the moved data, never a mix, and on failure both keys are
+     * as they were. Durable when it returns; afterwards the source key holds nothing.
+     *
+     * @throws java.nio.file.NoSuchFileException when the source key holds no data
+     */
+    void move(String from, String to) throws IOException;
+
     /** The bytes from offset, length of them (-1: to the end); the caller closes the stream. */
     InputStream open(String key, long offset, long length) throws IOException;
 

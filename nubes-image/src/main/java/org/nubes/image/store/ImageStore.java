@@ -11,6 +11,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.argument.Argument;
 import org.jdbi.v3.core.statement.SqlStatement;
@@ -18,8 +19,8 @@ import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 import org.nubes.core.json.Json;
 
 /**
- * The images and image_members tables. Status changes are conditional updates ("from this status
- * to that one"), so that of two requests racing for one image exactly one wins.
+ * The images, image_members and image_uploads tables. Status changes are conditional updates
+ * ("from this status to that one"), so that of two requests racing for one image exactly one wins.
  */
 public final class ImageStore {
     private static final TypeReference<Map<String, String>> PROPERTIES = new TypeReference<>() {};
@@ -89,19 +90,122 @@ public final class ImageStore {
                 .bind("id", id).bind("from", from).bind("to", to).bind("now", timestamp(now)).execute()) == 1;
     }
 
-    /** Records the stored data and makes the image active, if it is still in status from. */
+    /**
+     * Records the stored data and makes the image active, if it is still in status from; the
+     * upload's quota reservation ends in the same transaction, so that no other upload of the
+     * owner ever sees the bytes counted neither as stored nor as reserved.
+     */
     public boolean activate(String id, String from, long size, String md5, String sha512, Instant now) {
-        return jdbi.withHandle(h -> h.createUpdate("""
-                        UPDATE images SET status = 'active', size = :size, checksum = :md5, os_hash_value = :sha,
-                          updated_at = :now WHERE id = :id AND status = :from""")
-                .bind("id", id).bind("from", from).bind("size", size).bind("md5", md5).bind("sha", sha512)
-                .bind("now", timestamp(now)).execute()) == 1;
+        return jdbi.inTransaction(h -> {
+            int updated = h.createUpdate("""
+                            UPDATE images SET status = 'active', size = :size, checksum = :md5, os_hash_value = :sha,
+                              updated_at = :now WHERE id = :id AND status = :from""")
+                    .bind("id", id).bind("from", from).bind("size", size).bind("md5", md5).bind("sha", sha512)
+                    .bind("now", timestamp(now)).execute();
+            endReservation(h, id);
+            return updated == 1;
+        });
     }
 
-    /** Records the size of staged data (Glance shows it while the image is uploading). */
-    public void setSize(String id, Long size) {
-        jdbi.useHandle(h -> h.createUpdate("UPDATE images SET size = :size WHERE id = :id")
-                .bind("id", id).bind("size", size).execute());
+    /**
+     * Records staged data, if the image is still uploading: its size (Glance shows it while the
+     * image is uploading, and it counts against the quota) and its hashes, which the import takes
+     * over. The staging's quota reservation ends in the same transaction.
+     */
+    public boolean staged(String id, long size, String md5, String sha512) {
+        return jdbi.inTransaction(h -> {
+            int updated = h.createUpdate("""
+                            UPDATE images SET size = :size, staged_checksum = :md5, staged_hash_value = :sha
+                            WHERE id = :id AND status = 'uploading'""")
+                    .bind("id", id).bind("size", size).bind("md5", md5).bind("sha", sha512).execute();
+            endReservation(h, id);
+            return updated == 1;
+        });
+    }
+
+    /** uploading -> importing, only once the staged data is complete (its hashes are recorded). */
+    public boolean beginImport(String id, Instant now) {
+        return jdbi.withHandle(h -> h.createUpdate("""
+                        UPDATE images SET status = 'importing', updated_at = :now
+                        WHERE id = :id AND status = 'uploading' AND staged_hash_value IS NOT NULL""")
+                .bind("id", id).bind("now", timestamp(now)).execute()) == 1;
+    }
+
+    /** importing -> active with the size and hashes recorded when the data was staged. */
+    public boolean activateStaged(String id, Instant now) {
+        return jdbi.withHandle(h -> h.createUpdate("""
+                        UPDATE images SET status = 'active', checksum = staged_checksum, os_hash_value = staged_hash_value,
+                          staged_checksum = NULL, staged_hash_value = NULL, updated_at = :now
+                        WHERE id = :id AND status = 'importing'""")
+                .bind("id", id).bind("now", timestamp(now)).execute()) == 1;
+    }
+
+    /**
+     * importing -> queued with no size, as Glance reverts a failed import; one statement, so a
+     * staging that starts right after cannot have its size cleared. The staged hashes stay with
+     * the staged data, which stays too.
+     */
+    public boolean failImport(String id, Instant now) {
+        return jdbi.withHandle(h -> h.createUpdate("""
+                        UPDATE images SET status = 'queued', size = NULL, updated_at = :now
+                        WHERE id = :id AND status = 'importing'""")
+                .bind("id", id).bind("now", timestamp(now)).execute()) == 1;
+    }
+
+    /**
+     * Reserves bytes for the upload (or staging) of an image against its owner's quota: grants up
+     * to wanted bytes in all for this upload, at least minimum, and returns the grant; or returns
+     * -1 and changes nothing when even minimum does not fit beside what the owner stores and what
+     * the owner's other uploads have reserved. Reservations live in the image_uploads table, so
+     * the quota holds across API nodes: a reservation locks the owner's image rows, so that the
+     * owner's reservations are decided one at a time.
+     */
+    public long reserve(String id, String owner, long minimum, long wanted, long quota, Instant now) {
+        return jdbi.inTransaction(h -> {
+            h.createQuery("SELECT id FROM images WHERE owner = :o ORDER BY id FOR UPDATE")
+                    .bind("o", owner).mapTo(String.class).list();
+            long available = quota - bytesInUse(h, owner, id);
+            if (available < minimum) {
+                return -1L;
+            }
+            long granted = Math.min(wanted, available);
+            int updated = h.createUpdate("UPDATE image_uploads SET bytes = :b WHERE image_id = :id")
+                    .bind("id", id).bind("b", granted).execute();
+            if (updated == 0) {
+                h.createUpdate("""
+                                INSERT INTO image_uploads (image_id, owner, bytes, started_at)
+                                VALUES (:id, :o, :b, :now)""")
+                        .bind("id", id).bind("o", owner).bind("b", granted).bind("now", timestamp(now)).execute();
+            }
+            return granted;
+        });
+    }
+
+    /** Ends the quota reservation of an image's upload; ending none succeeds. */
+    public void release(String id) {
+        jdbi.useHandle(h -> endReservation(h, id));
+    }
+
+    private static void endReservation(Handle h, String id) {
+        h.createUpdate("DELETE FROM image_uploads WHERE image_id = :id").bind("id", id).execute();
+    }
+
+    /** Bytes the owner's images hold plus what uploads of other images than this one have reserved. */
+    public long bytesInUse(String owner, String exceptImage) {
+        return jdbi.withHandle(h -> bytesInUse(h, owner, exceptImage));
+    }
+
+    /**
+     * One statement, so both sums come from one snapshot. The sizes include staged data. Only
+     * reservations of images still taking data count: a row that outlived its upload (its node
+     * died after the image moved on) must not hold quota that the image's size already counts.
+     */
+    private static long bytesInUse(Handle h, String owner, String exceptImage) {
+        return h.createQuery("""
+                        SELECT COALESCE((SELECT SUM(size) FROM images WHERE owner = :o), 0)
+                          + COALESCE((SELECT SUM(u.bytes) FROM image_uploads u JOIN images i ON i.id = u.image_id
+                                      WHERE u.owner = :o AND u.image_id <> :id AND i.status IN ('saving', 'uploading')), 0)""")
+                .bind("o", owner).bind("id", exceptImage).mapTo(Long.class).one();
     }
 
     public void delete(String id) {
@@ -110,12 +214,6 @@ public final class ImageStore {
 
     public long countOwned(String owner) {
         return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM images WHERE owner = :o")
-                .bind("o", owner).mapTo(Long.class).one());
-    }
-
-    /** Bytes of data the owner's images hold, staged data included. */
-    public long bytesOwned(String owner) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT COALESCE(SUM(size), 0) FROM images WHERE owner = :o")
                 .bind("o", owner).mapTo(Long.class).one());
     }
 

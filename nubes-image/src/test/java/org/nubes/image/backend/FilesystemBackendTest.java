@@ -238,6 +238,35 @@ class FilesystemBackendTest {
     }
 
     @Test
+    void moveRenamesTheFileWithoutCopyingAndReplacesTheTarget() throws Exception {
+        FilesystemBackend backend = new FilesystemBackend(tmp);
+        byte[] data = random(2 * FilesystemBackend.BUFFER_SIZE + 99, 12);
+        backend.put("k.staging", new ByteArrayInputStream(data), Long.MAX_VALUE);
+        backend.put("k", new ByteArrayInputStream(random(10, 13)), Long.MAX_VALUE);
+        Object inode = Files.getAttribute(tmp.resolve("k.staging"), "unix:ino");
+
+        backend.move("k.staging", "k");
+
+        // The same inode under the new name: the bytes were not written a second time.
+        assertThat(Files.getAttribute(tmp.resolve("k"), "unix:ino")).isEqualTo(inode);
+        assertThat(read(backend, "k", 0, -1)).isEqualTo(data);
+        assertThat(backend.exists("k.staging")).isFalse();
+        assertThat(files()).containsExactly("k");
+    }
+
+    @Test
+    void moveOfAMissingKeyFailsAndChangesNothing() throws Exception {
+        FilesystemBackend backend = new FilesystemBackend(tmp);
+        byte[] old = random(100, 14);
+        backend.put("k", new ByteArrayInputStream(old), Long.MAX_VALUE);
+        assertThatThrownBy(() -> backend.move("missing", "k")).isInstanceOf(NoSuchFileException.class);
+        assertThat(read(backend, "k", 0, -1)).isEqualTo(old);
+        assertThatThrownBy(() -> backend.move("k", "../escape")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> backend.move("..", "k")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(files()).containsExactly("k");
+    }
+
+    @Test
     void deleteRemovesAndDeletingAMissingKeySucceeds() throws Exception {
         FilesystemBackend backend = new FilesystemBackend(tmp);
         backend.put("k", new ByteArrayInputStream(random(10, 9)), Long.MAX_VALUE);
