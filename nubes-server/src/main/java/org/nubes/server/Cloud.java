@@ -4,6 +4,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.nubes.compute.ComputeConfig;
+import org.nubes.compute.ComputeService;
+import org.nubes.core.client.ServiceSession;
 import org.nubes.core.config.Config;
 import org.nubes.core.config.DatabaseConfig;
 import org.nubes.core.config.HttpConfig;
@@ -26,6 +29,7 @@ public final class Cloud implements AutoCloseable {
     private final Database database;
     private final IdentityService identity;
     private final ImageService image;
+    private final ComputeService compute;
     private final List<HttpService> running = new ArrayList<>();
     private Bootstrap.Result bootstrap;
     private String identityUrl;
@@ -40,6 +44,22 @@ public final class Cloud implements AutoCloseable {
         this.database = Database.open(DatabaseConfig.from(config));
         this.identity = new IdentityService(IdentityConfig.from(config), database);
         this.image = new ImageService(ImageConfig.from(config), database);
+        this.compute = new ComputeService(ComputeConfig.from(config), database, this::serviceCredentials);
+    }
+
+    /**
+     * The service user's credentials, which services use to call each other: the configured
+     * password, else the one bootstrap just made, else the one a first start wrote down.
+     */
+    private ServiceSession.Credentials serviceCredentials() {
+        String password = config.string("identity.service_password");
+        if (password.isBlank() && bootstrap != null && bootstrap.servicePassword() != null) {
+            password = bootstrap.servicePassword();
+        }
+        if (password.isBlank()) {
+            password = Credentials.servicePassword(dataDir());
+        }
+        return new ServiceSession.Credentials(identityUrl, Bootstrap.SERVICE_USER, password, Bootstrap.SERVICE_PROJECT, "default");
     }
 
     /** Opens every port, then bootstraps the catalog with the URLs the services answer at. */
@@ -63,7 +83,7 @@ public final class Cloud implements AutoCloseable {
 
     /** The services besides identity; each later service module joins here. */
     private List<ApiService> otherServices() {
-        return List.of(image);
+        return List.of(image, compute);
     }
 
     public String identityUrl() {

@@ -17,6 +17,7 @@ import java.nio.file.attribute.PosixFilePermissions;
  */
 final class Credentials {
     static final String CLOUD = "nubes";
+    static final String SERVICE_PASSWORD_FILE = "service-password";
 
     record Admin(String authUrl, String password, String region) {}
 
@@ -33,6 +34,17 @@ final class Credentials {
             return root.path("clouds").path(CLOUD).path("auth").path("password").asText(null);
         } catch (IOException e) {
             return null;
+        }
+    }
+
+    /** The service user's password written at the first start; 503 for callers when it is gone. */
+    static String servicePassword(Path dataDir) {
+        Path file = dataDir.resolve(SERVICE_PASSWORD_FILE);
+        try {
+            return Files.readString(file).strip();
+        } catch (IOException e) {
+            throw new org.nubes.core.http.ApiException(org.nubes.core.http.ApiException.Kind.UNAVAILABLE,
+                    "The service user's password is not in " + file + "; set identity.service_password.");
         }
     }
 

@@ -18,7 +18,7 @@ public final class Launcher {
                     config.string("identity.region")));
         }
         if (made.servicePassword() != null) {
-            Credentials.write(cloud.dataDir().resolve("service-password"), made.servicePassword() + "\n");
+            Credentials.write(cloud.dataDir().resolve(Credentials.SERVICE_PASSWORD_FILE), made.servicePassword() + "\n");
         }
         return new Started(cloud, password);
     }

@@ -34,7 +34,7 @@ final class CliCloud implements AutoCloseable {
         try {
             Path dataDir = Files.createTempDirectory("nubes-cli");
             Config config = Config.defaults().with("data_dir", dataDir.toString())
-                    .with("identity.port", "0").with("image.port", "0");
+                    .with("identity.port", "0").with("image.port", "0").with("compute.port", "0");
             return new CliCloud(dataDir, Launcher.up(config).cloud());
         } catch (IOException e) {
             throw new UncheckedIOException(e);

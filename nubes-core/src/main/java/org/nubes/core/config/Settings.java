@@ -35,7 +35,27 @@ public final class Settings {
             new Setting("image.container_formats", "ami,ari,aki,bare,ovf,ova,docker,compressed", "Container formats an image may declare."),
             new Setting("image.quota_images", "-1", "Images a project may own; -1 means no limit."),
             new Setting("image.quota_bytes", "-1", "Total bytes of image data a project may store; -1 means no limit."),
-            new Setting("image.max_image_bytes", "1099511627776", "Largest image a single upload may store (bytes).")
+            new Setting("image.max_image_bytes", "1099511627776", "Largest image a single upload may store (bytes)."),
+            new Setting("compute.port", "8774", "Port of the compute API (Nova v2.1)."),
+            new Setting("compute.driver", "fake", "Virt driver of this host's compute agent: fake."),
+            new Setting("compute.host", "", "Name of this compute host; empty means the machine's host name."),
+            new Setting("compute.fake_hosts", "1", "Simulated hosts the fake driver runs in this process (for scheduler tests and benchmarks)."),
+            new Setting("compute.fake_host_vcpus", "16", "vCPUs of each simulated fake host."),
+            new Setting("compute.fake_host_memory_mb", "65536", "Memory of each simulated fake host (MiB)."),
+            new Setting("compute.fake_host_disk_gb", "1000", "Disk of each simulated fake host (GiB)."),
+            new Setting("compute.report_interval", "10", "Seconds between a compute agent's resource and liveness reports."),
+            new Setting("compute.service_down_time", "60", "Seconds without a report after which a compute service counts as down."),
+            new Setting("compute.cpu_allocation_ratio", "16.0", "Virtual CPUs the scheduler places per physical CPU."),
+            new Setting("compute.ram_allocation_ratio", "1.5", "Memory the scheduler places per MiB of host memory."),
+            new Setting("compute.disk_allocation_ratio", "1.0", "Disk the scheduler places per GiB of host disk."),
+            new Setting("compute.default_availability_zone", "nova", "Availability zone of compute hosts and of servers that name none."),
+            new Setting("compute.quota_instances", "10", "Default servers per project; -1 means no limit."),
+            new Setting("compute.quota_cores", "20", "Default vCPUs per project; -1 means no limit."),
+            new Setting("compute.quota_ram", "51200", "Default memory per project (MiB); -1 means no limit."),
+            new Setting("compute.quota_key_pairs", "100", "Default key pairs per user; -1 means no limit."),
+            new Setting("compute.quota_server_groups", "10", "Default server groups per project; -1 means no limit."),
+            new Setting("compute.quota_server_group_members", "10", "Default servers per server group; -1 means no limit."),
+            new Setting("compute.quota_metadata_items", "128", "Metadata items per server; -1 means no limit.")
     );
 
     private static final Map<String, Setting> BY_KEY = new LinkedHashMap<>();

@@ -22,6 +22,14 @@ public interface ApiService {
     /** The catalog entries of this service, given the base URL (http://host:port) it is reached at. */
     java.util.List<CatalogEntry> catalogEntries(String baseUrl);
 
+    /**
+     * The microversions the API honours, negotiated on every request before anything else so that
+     * even a fault echoes the version; null for an API without microversions.
+     */
+    default MicroversionRange microversions() {
+        return null;
+    }
+
     /** Called once before the port opens. */
     default void start() {}
 

@@ -14,6 +14,7 @@ public final class Http {
     static final String CALLER = "nubes.caller";
     static final String POLICY = "nubes.policy";
     static final String ENFORCED = "nubes.enforced";
+    static final String MICROVERSION = "nubes.microversion";
     public static final String REQUEST_ID = "nubes.request-id";
 
     private Http() {}
@@ -25,6 +26,15 @@ public final class Http {
             throw ApiException.unauthorized("The request you have made requires authentication.");
         }
         return caller;
+    }
+
+    /** The negotiated microversion of a microversioned API. */
+    public static Microversion microversion(Context ctx) {
+        Microversion version = ctx.attribute(MICROVERSION);
+        if (version == null) {
+            throw new IllegalStateException("the API of " + ctx.path() + " has no microversions");
+        }
+        return version;
     }
 
     public static String requestId(Context ctx) {

@@ -109,6 +109,10 @@ public final class HttpService implements AutoCloseable {
         ctx.attribute(Http.REQUEST_ID, id);
         ctx.header("x-openstack-request-id", id);
         ctx.attribute(Http.POLICY, policy);
+        MicroversionRange versions = service.microversions();
+        if (versions != null) {
+            ctx.attribute(Http.MICROVERSION, versions.negotiate(ctx));
+        }
     }
 
     private void authenticate(Context ctx) {

@@ -3,11 +3,7 @@ package org.nubes.identity.store;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.function.Supplier;
 import org.jdbi.v3.core.argument.Argument;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
@@ -27,30 +23,12 @@ final class Rows {
         return Json.string(extra == null ? Json.object() : extra);
     }
 
-    /**
-     * Reads a TIMESTAMP column written by {@link #timestamp}: UTC wall-clock time. Going through
-     * java.sql.Timestamp would read it in the JVM's time zone, so nodes in different zones (or one
-     * node across a daylight-saving change) would disagree about every stored time.
-     */
     static Instant instant(ResultSet rs, String column) throws SQLException {
-        LocalDateTime utc = rs.getObject(column, LocalDateTime.class);
-        return utc == null ? null : utc.toInstant(ZoneOffset.UTC);
+        return org.nubes.core.db.Rows.instant(rs, column);
     }
 
-    /**
-     * Binds an instant (or null) to a TIMESTAMP column as UTC wall-clock time, whatever the JVM's
-     * zone. Both databases keep microseconds and would round the nanoseconds, possibly up, so it
-     * truncates: a stored expiry is never later than the one asked for.
-     */
     static Argument timestamp(Instant instant) {
-        return (position, statement, context) -> {
-            if (instant == null) {
-                statement.setNull(position, Types.TIMESTAMP);
-            } else {
-                LocalDateTime utc = LocalDateTime.ofInstant(instant.truncatedTo(ChronoUnit.MICROS), ZoneOffset.UTC);
-                statement.setObject(position, utc, Types.TIMESTAMP);
-            }
-        };
+        return org.nubes.core.db.Rows.timestamp(instant);
     }
 
     /** Runs a write and turns a unique-key violation into Keystone's 409. */
@@ -58,7 +36,7 @@ final class Rows {
         try {
             return write.get();
         } catch (UnableToExecuteStatementException e) {
-            if (e.getCause() instanceof SQLException sql && "23505".equals(sql.getSQLState())) {
+            if (org.nubes.core.db.Rows.isUniqueViolation(e)) {
                 throw ApiException.conflict("%s", conflictMessage);
             }
             throw e;

@@ -1,0 +1,267 @@
+package org.nubes.compute.api;
+
+import static org.nubes.core.auth.Access.rule;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.http.Context;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.nubes.compute.service.Servers;
+import org.nubes.compute.store.ActionStore;
+import org.nubes.compute.store.Instance;
+import org.nubes.core.auth.Target;
+import org.nubes.core.http.ApiException;
+import org.nubes.core.http.Http;
+import org.nubes.core.http.Routes;
+import org.nubes.core.json.Json;
+
+/** The parts of a server with their own URLs: metadata, tags (2.26) and instance actions. */
+public final class ServerPartsApi {
+    private static final int MAX_TAGS = 50;
+    private static final DateTimeFormatter ACTION_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS").withZone(ZoneOffset.UTC);
+    /** Metadata may change only while the server is in one of these states, as in Nova. */
+    private static final Set<String> METADATA_STATES = Set.of("active", "paused", "suspended", "stopped", "building");
+
+    private final Servers servers;
+
+    public ServerPartsApi(Servers servers) {
+        this.servers = servers;
+    }
+
+    public void register(Routes routes) {
+        routes.get("/v2.1/servers/{id}/metadata", rule("os_compute_api:server-metadata:index"), this::listMetadata);
+        routes.post("/v2.1/servers/{id}/metadata", rule("os_compute_api:server-metadata:create"), ctx -> setMetadata(ctx, false));
+        routes.put("/v2.1/servers/{id}/metadata", rule("os_compute_api:server-metadata:update_all"), ctx -> setMetadata(ctx, true));
+        routes.get("/v2.1/servers/{id}/metadata/{key}", rule("os_compute_api:server-metadata:show"), this::showMetadataItem);
+        routes.put("/v2.1/servers/{id}/metadata/{key}", rule("os_compute_api:server-metadata:update"), this::setMetadataItem);
+        routes.delete("/v2.1/servers/{id}/metadata/{key}", rule("os_compute_api:server-metadata:delete"), this::deleteMetadataItem);
+
+        routes.get("/v2.1/servers/{id}/tags", rule("os_compute_api:os-server-tags:index"), this::listTags);
+        routes.put("/v2.1/servers/{id}/tags", rule("os_compute_api:os-server-tags:update_all"), this::replaceTags);
+        routes.delete("/v2.1/servers/{id}/tags", rule("os_compute_api:os-server-tags:delete_all"), this::deleteTags);
+        routes.get("/v2.1/servers/{id}/tags/{tag}", rule("os_compute_api:os-server-tags:show"), this::showTag);
+        routes.put("/v2.1/servers/{id}/tags/{tag}", rule("os_compute_api:os-server-tags:update"), this::addTag);
+        routes.delete("/v2.1/servers/{id}/tags/{tag}", rule("os_compute_api:os-server-tags:delete"), this::deleteTag);
+
+        routes.get("/v2.1/servers/{id}/os-instance-actions", rule("os_compute_api:os-instance-actions:list"), this::listActions);
+        routes.get("/v2.1/servers/{id}/os-instance-actions/{request_id}", rule("os_compute_api:os-instance-actions:show"),
+                this::showAction);
+    }
+
+    private void listMetadata(Context ctx) {
+        Instance server = ServerApi.server(ctx, servers, "os_compute_api:server-metadata:index");
+        Http.json(ctx, Json.object().set("metadata", Json.MAPPER.valueToTree(new TreeMap<>(server.metadata()))));
+    }
+
+    private void setMetadata(Context ctx, boolean replace) {
+        Instance server = ServerApi.server(ctx, servers, replace ? "os_compute_api:server-metadata:update_all"
+                : "os_compute_api:server-metadata:create");
+        ObjectNode body = Http.jsonBody(ctx);
+        Input.only(body, Set.of("metadata"));
+        Input.object(body, "metadata");
+        Map<String, String> given = Input.metadata(body, "metadata");
+        Map<String, String> metadata = new LinkedHashMap<>(replace ? Map.of() : server.metadata());
+        metadata.putAll(given);
+        save(ctx, server, metadata, "update_metadata");
+        Http.json(ctx, Json.object().set("metadata", Json.MAPPER.valueToTree(new TreeMap<>(metadata))));
+    }
+
+    private void showMetadataItem(Context ctx) {
+        Instance server = ServerApi.server(ctx, servers, "os_compute_api:server-metadata:show");
+        String key = ctx.pathParam("key");
+        String value = server.metadata().get(key);
+        if (value == null) {
+            throw ApiException.notFound("Metadata item was not found");
+        }
+        Http.json(ctx, Json.object().set("meta", Json.object().put(key, value)));
+    }
+
+    private void setMetadataItem(Context ctx) {
+        Instance server = ServerApi.server(ctx, servers, "os_compute_api:server-metadata:update");
+        String key = ctx.pathParam("key");
+        ObjectNode body = Http.jsonBody(ctx);
+        Input.only(body, Set.of("meta"));
+        Input.object(body, "meta");
+        Map<String, String> meta = Input.metadata(body, "meta");
+        if (meta.size() > 1) {
+            throw ApiException.badRequest("Request body contains too many items");
+        }
+        if (!meta.containsKey(key)) {
+            throw ApiException.badRequest("Request body and URI mismatch");
+        }
+        Map<String, String> metadata = new LinkedHashMap<>(server.metadata());
+        metadata.put(key, meta.get(key));
+        save(ctx, server, metadata, "update_metadata");
+        Http.json(ctx, Json.object().set("meta", Json.object().put(key, meta.get(key))));
+    }
+
+    private void deleteMetadataItem(Context ctx) {
+        Instance server = ServerApi.server(ctx, servers, "os_compute_api:server-metadata:delete");
+        String key = ctx.pathParam("key");
+        if (!server.metadata().containsKey(key)) {
+            throw ApiException.notFound("Metadata item was not found");
+        }
+        Map<String, String> metadata = new LinkedHashMap<>(server.metadata());
+        metadata.remove(key);
+        save(ctx, server, metadata, "delete_metadata");
+        ctx.status(204);
+    }
+
+    private void save(Context ctx, Instance server, Map<String, String> metadata, String action) {
+        checkChangeable(ctx, server, action);
+        int limit = servers.quotas().limits(server.projectId()).get("metadata_items");
+        if (limit >= 0 && metadata.size() > limit) {
+            throw ApiException.forbidden("Quota exceeded for metadata_items: Requested %d, but already used 0 of %d metadata_items",
+                    metadata.size(), limit);
+        }
+        servers.store().update(server.id(), null, Map.of("metadata", metadata), Instant.now());
+    }
+
+    private static void checkChangeable(Context ctx, Instance server, String action) {
+        if (server.lock().locked() && !Http.caller(ctx).isAdmin()) {
+            throw ApiException.conflict("Instance %s is locked", server.id());
+        }
+        if (!METADATA_STATES.contains(server.vmState())) {
+            throw ApiException.conflict("Cannot '%s' instance %s while it is in vm_state %s", action, server.id(), server.vmState());
+        }
+    }
+
+    private void requireTags(Context ctx) {
+        if (!Http.microversion(ctx).atLeast(2, 26)) {
+            throw ApiException.notFound("The resource could not be found.");
+        }
+    }
+
+    private void listTags(Context ctx) {
+        requireTags(ctx);
+        Instance server = ServerApi.server(ctx, servers, "os_compute_api:os-server-tags:index");
+        Http.json(ctx, Json.object().set("tags", tags(server.tags())));
+    }
+
+    private void replaceTags(Context ctx) {
+        requireTags(ctx);
+        Instance server = ServerApi.server(ctx, servers, "os_compute_api:os-server-tags:update_all");
+        ObjectNode body = Http.jsonBody(ctx);
+        Input.only(body, Set.of("tags"));
+        if (!body.has("tags")) {
+            throw ApiException.badRequest("Invalid input for field/attribute tags. Value: None. 'tags' is a required property");
+        }
+        List<String> tags = Input.tags(body.get("tags"), "tags");
+        checkChangeable(ctx, server, "update tags");
+        servers.store().replaceTags(server.id(), tags, Instant.now());
+        Http.json(ctx, Json.object().set("tags", tags(tags)));
+    }
+
+    private void deleteTags(Context ctx) {
+        requireTags(ctx);
+        Instance server = ServerApi.server(ctx, servers, "os_compute_api:os-server-tags:delete_all");
+        checkChangeable(ctx, server, "delete tags");
+        servers.store().replaceTags(server.id(), List.of(), Instant.now());
+        ctx.status(204);
+    }
+
+    private void showTag(Context ctx) {
+        requireTags(ctx);
+        Instance server = ServerApi.server(ctx, servers, "os_compute_api:os-server-tags:show");
+        if (!server.tags().contains(ctx.pathParam("tag"))) {
+            throw ApiException.notFound("Tag '%s' could not be found for instance %s.", ctx.pathParam("tag"), server.id());
+        }
+        ctx.status(204);
+    }
+
+    private void addTag(Context ctx) {
+        requireTags(ctx);
+        Instance server = ServerApi.server(ctx, servers, "os_compute_api:os-server-tags:update");
+        String tag = ctx.pathParam("tag");
+        Input.checkTag("tag", Json.MAPPER.getNodeFactory().textNode(tag));
+        ctx.header("Location", Http.baseUrl(ctx) + "/v2.1/servers/" + server.id() + "/tags/" + tag);
+        if (server.tags().contains(tag)) {
+            ctx.status(204);
+            return;
+        }
+        if (server.tags().size() >= MAX_TAGS) {
+            throw ApiException.badRequest("The number of tags exceeded the per-server limit %d", MAX_TAGS);
+        }
+        checkChangeable(ctx, server, "update tag");
+        List<String> tags = new ArrayList<>(server.tags());
+        tags.add(tag);
+        servers.store().replaceTags(server.id(), tags, Instant.now());
+        ctx.status(201);
+    }
+
+    private void deleteTag(Context ctx) {
+        requireTags(ctx);
+        Instance server = ServerApi.server(ctx, servers, "os_compute_api:os-server-tags:delete");
+        String tag = ctx.pathParam("tag");
+        if (!server.tags().contains(tag)) {
+            throw ApiException.notFound("Tag '%s' could not be found for instance %s.", tag, server.id());
+        }
+        checkChangeable(ctx, server, "delete tag");
+        List<String> tags = new ArrayList<>(server.tags());
+        tags.remove(tag);
+        servers.store().replaceTags(server.id(), tags, Instant.now());
+        ctx.status(204);
+    }
+
+    private static ArrayNode tags(List<String> tags) {
+        ArrayNode array = Json.array();
+        tags.forEach(array::add);
+        return array;
+    }
+
+    /** From 2.21 the actions of deleted servers can be read too. */
+    private Instance actionServer(Context ctx, String rule) {
+        Instance server = Http.microversion(ctx).atLeast(2, 21)
+                ? servers.getIncludingDeleted(Http.caller(ctx), ctx.pathParam("id"))
+                : servers.get(Http.caller(ctx), ctx.pathParam("id"));
+        Http.enforce(ctx, rule, Target.of("project_id", server.projectId()));
+        return server;
+    }
+
+    private void listActions(Context ctx) {
+        Instance server = actionServer(ctx, "os_compute_api:os-instance-actions:list");
+        ArrayNode list = Json.array();
+        servers.actions().list(server.id()).forEach(a -> list.add(action(a)));
+        Http.json(ctx, Json.object().set("instanceActions", list));
+    }
+
+    private void showAction(Context ctx) {
+        Instance server = actionServer(ctx, "os_compute_api:os-instance-actions:show");
+        String requestId = ctx.pathParam("request_id");
+        ActionStore.Action found = servers.actions().list(server.id()).stream()
+                .filter(a -> a.requestId().equals(requestId)).findFirst()
+                .orElseThrow(() -> ApiException.notFound("Action %s not found", requestId));
+        ObjectNode view = action(found);
+        boolean details = Http.allows(ctx, "os_compute_api:os-instance-actions:events:details", Target.NONE);
+        boolean events = Http.microversion(ctx).atLeast(2, 51) || details;
+        if (events) {
+            ArrayNode list = view.putArray("events");
+            for (ActionStore.Event e : servers.actions().events(found.id())) {
+                ObjectNode event = list.addObject().put("event", e.event()).put("start_time", time(e.startTime()))
+                        .put("finish_time", time(e.finishTime())).put("result", e.result());
+                if (details) {
+                    event.put("traceback", e.traceback());
+                }
+            }
+        }
+        Http.json(ctx, Json.object().set("instanceAction", view));
+    }
+
+    private static ObjectNode action(ActionStore.Action a) {
+        return Json.object().put("action", a.action()).put("instance_uuid", a.instanceId()).put("message", a.message())
+                .put("project_id", a.projectId()).put("request_id", a.requestId()).put("start_time", time(a.startTime()))
+                .put("user_id", a.userId());
+    }
+
+    private static String time(Instant instant) {
+        return instant == null ? null : ACTION_TIME.format(instant);
+    }
+}

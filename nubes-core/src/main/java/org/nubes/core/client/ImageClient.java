@@ -1,0 +1,107 @@
+package org.nubes.core.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.nubes.core.http.ApiException;
+import org.nubes.core.json.Json;
+
+/**
+ * The image service (Glance v2) as another service sees it. Calls made on behalf of a user carry
+ * that user's token, so the user sees exactly the images Glance shows them; calls of the service
+ * itself (reading data to boot, writing a snapshot) carry the service token.
+ */
+public final class ImageClient {
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
+
+    private final ServiceSession session;
+    private final Supplier<String> baseUrl;
+
+    public ImageClient(ServiceSession session) {
+        this.session = session;
+        this.baseUrl = () -> session.endpoint("image");
+    }
+
+    /** The absolute URL of a path of the image API. */
+    public String url(String path) {
+        return baseUrl.get() + path;
+    }
+
+    /** The image as the token's owner sees it, or empty when they cannot see it. */
+    public Optional<JsonNode> show(String token, String id) {
+        HttpResponse<byte[]> answer = send(request("/v2/images/" + id, token).GET().build());
+        return switch (answer.statusCode()) {
+            case 200 -> Optional.of(Json.parse(answer.body()));
+            case 404 -> Optional.empty();
+            default -> throw failed("show image " + id, answer);
+        };
+    }
+
+    /** Creates an image record (queued) as the token's owner and returns it. */
+    public JsonNode create(String token, ObjectNode image) {
+        HttpResponse<byte[]> answer = send(request("/v2/images", token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(Json.bytes(image))).build());
+        if (answer.statusCode() != 201) {
+            throw failed("create an image", answer);
+        }
+        return Json.parse(answer.body());
+    }
+
+    /** Streams the image's data; the caller closes the stream. */
+    public InputStream download(String id) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl.get() + "/v2/images/" + id + "/file"))
+                .header("X-Auth-Token", session.token()).GET().build();
+        HttpResponse<InputStream> answer = Remote.send(session.http(), request, HttpResponse.BodyHandlers.ofInputStream(), "image");
+        if (answer.statusCode() != 200) {
+            try (InputStream body = answer.body()) {
+                throw new ApiException(ApiException.Kind.UNAVAILABLE, "The image service answered %d to a download of image %s."
+                        .formatted(answer.statusCode(), id));
+            } catch (java.io.IOException e) {
+                throw new ApiException(ApiException.Kind.UNAVAILABLE, "Download of image " + id + " failed: " + e.getMessage(), e);
+            }
+        }
+        return answer.body();
+    }
+
+    /** Uploads data to a queued image with the service token. */
+    public void upload(String id, Supplier<InputStream> data) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl.get() + "/v2/images/" + id + "/file"))
+                .header("X-Auth-Token", session.token()).header("Content-Type", "application/octet-stream")
+                .PUT(HttpRequest.BodyPublishers.ofInputStream(data)).build();
+        HttpResponse<byte[]> answer = send(request);
+        if (answer.statusCode() != 204) {
+            throw failed("upload data of image " + id, answer);
+        }
+    }
+
+    /** Deletes an image with the service token; a missing image is already deleted. */
+    public void delete(String id) {
+        HttpResponse<byte[]> answer = send(request("/v2/images/" + id, session.token()).DELETE().build());
+        if (answer.statusCode() != 204 && answer.statusCode() != 404) {
+            throw failed("delete image " + id, answer);
+        }
+    }
+
+    private HttpRequest.Builder request(String path, String token) {
+        return HttpRequest.newBuilder(URI.create(baseUrl.get() + path)).timeout(CALL_TIMEOUT).header("X-Auth-Token", token);
+    }
+
+    private HttpResponse<byte[]> send(HttpRequest request) {
+        return Remote.send(session.http(), request, HttpResponse.BodyHandlers.ofByteArray(), "image");
+    }
+
+    private static ApiException failed(String what, HttpResponse<byte[]> answer) {
+        String detail = new String(answer.body(), java.nio.charset.StandardCharsets.UTF_8);
+        if (detail.length() > 300) {
+            detail = detail.substring(0, 300);
+        }
+        return new ApiException(ApiException.Kind.UNAVAILABLE,
+                "The image service could not %s (%d): %s".formatted(what, answer.statusCode(), detail.strip()));
+    }
+}
