@@ -112,6 +112,24 @@ class ServerApiTest {
         assertThat(action(id, "{\"confirmResize\": null}").status()).isEqualTo(204);
         assertThat(cloud.settled(alpha.client(), id).path("status").asText()).isEqualTo("ACTIVE");
 
+        assertThat(action(id, "{\"resize\": {\"flavorRef\": \"1\"}}").status()).isEqualTo(202);
+        assertThat(cloud.settled(alpha.client(), id).path("status").asText()).isEqualTo("VERIFY_RESIZE");
+        assertThat(action(id, "{\"revertResize\": null}").status()).isEqualTo(202);
+        JsonNode reverted = cloud.settled(alpha.client(), id);
+        assertThat(reverted.path("status").asText()).isEqualTo("ACTIVE");
+        assertThat(reverted.path("flavor").path("id").asText()).isEqualTo("2");
+        ApiClient.Response sameFlavor = action(id, "{\"resize\": {\"flavorRef\": \"2\"}}");
+        assertThat(sameFlavor.status()).isEqualTo(400);
+
+        ApiClient.Response rebuilt = alpha.client().post("/v2.1/servers/" + id + "/action", Json.parse(
+                ("{\"rebuild\": {\"imageRef\": \"" + image + "\", \"name\": \"rebuilt\"}}").getBytes()));
+        assertThat(rebuilt.status()).as(rebuilt.text()).isEqualTo(202);
+        assertThat(rebuilt.json().path("server").path("status").asText()).isEqualTo("REBUILD");
+        assertThat(rebuilt.json().path("server").path("adminPass").asText()).isNotEmpty();
+        JsonNode afterRebuild = cloud.settled(alpha.client(), id);
+        assertThat(afterRebuild.path("status").asText()).isEqualTo("ACTIVE");
+        assertThat(afterRebuild.path("name").asText()).isEqualTo("rebuilt");
+
         ApiClient.Response console = action(id, "{\"os-getConsoleOutput\": {\"length\": 2}}");
         assertThat(console.status()).as(console.text()).isEqualTo(200);
         assertThat(console.json().path("output").asText().lines().count()).isEqualTo(2);

@@ -237,9 +237,17 @@ public final class ComputeAgent {
         }
     }
 
-    private VirtDriver.Guest guest(Instance server) {
-        Map<String, String> properties = new HashMap<>();
+    /** What the driver needs, with the image's properties read from the image service as this service. */
+    private VirtDriver.Guest guest(Instance server) throws DriverException {
         String imageId = server.imageRef();
+        JsonNode image = images.show(imageId)
+                .orElseThrow(() -> new DriverException("Image " + imageId + " could not be found in the image service."));
+        Map<String, String> properties = new HashMap<>();
+        image.properties().forEach(field -> {
+            if (field.getValue().isValueNode() && !field.getValue().isNull()) {
+                properties.put(field.getKey(), field.getValue().asText());
+            }
+        });
         return new VirtDriver.Guest(server.id(), server.name(), server.hostname(), limits(server.flavor()), imageId,
                 properties, () -> images.download(imageId), server.userData(), server.metadata(), server.keyData());
     }

@@ -43,6 +43,11 @@ public final class ImageClient {
         };
     }
 
+    /** The image as the service sees it (any project's), or empty when it does not exist. */
+    public Optional<JsonNode> show(String id) {
+        return show(session.token(), id);
+    }
+
     /** Creates an image record (queued) as the token's owner and returns it. */
     public JsonNode create(String token, ObjectNode image) {
         HttpResponse<byte[]> answer = send(request("/v2/images", token).header("Content-Type", "application/json")
