@@ -50,7 +50,7 @@ public final class AvailabilityZoneApi {
                     if (!h.disabled() && h.zone().equals(zone)) {
                         byHost.computeIfAbsent(h.host(), k -> Json.object()).putObject(Hosts.BINARY)
                                 .put("available", hosts.isUp(h)).put("active", true)
-                                .put("updated_at", NovaInput.time(h.lastSeenAt() != null ? h.lastSeenAt() : h.updatedAt()));
+                                .put("updated_at", Input.time(h.lastSeenAt() != null ? h.lastSeenAt() : h.updatedAt()));
                     }
                 }
                 ObjectNode hostsNode = entry.putObject("hosts");

@@ -90,7 +90,7 @@ public final class FlavorApi {
             if (isPublicText.equalsIgnoreCase("none")) {
                 isPublic = null;
             } else {
-                isPublic = NovaInput.strictBool(isPublicText);
+                isPublic = Input.strictBool(isPublicText);
                 if (isPublic == null) {
                     throw ApiException.badRequest("Invalid is_public filter [%s]", isPublicText);
                 }
@@ -100,15 +100,15 @@ public final class FlavorApi {
         if (sortKey == null || sortKey.isEmpty()) {
             sortKey = "flavorid";
         } else if (!Flavors.SORT_KEYS.contains(sortKey)) {
-            throw NovaInput.invalidQuery("sort_key", sortKey, "'" + sortKey + "' is not one of " + quoted(Flavors.SORT_KEYS));
+            throw Input.invalidQuery("sort_key", sortKey, "'" + sortKey + "' is not one of " + quoted(Flavors.SORT_KEYS));
         }
         String sortDir = ctx.queryParam("sort_dir");
         if (sortDir == null || sortDir.isEmpty()) {
             sortDir = "asc";
         } else if (!sortDir.equals("asc") && !sortDir.equals("desc")) {
-            throw NovaInput.invalidQuery("sort_dir", sortDir, "'" + sortDir + "' is not one of ['asc', 'desc']");
+            throw Input.invalidQuery("sort_dir", sortDir, "'" + sortDir + "' is not one of ['asc', 'desc']");
         }
-        Integer limit = NovaInput.queryInt(ctx, "limit");
+        Integer limit = Input.queryInt(ctx, "limit");
         int pageLimit = limit == null ? MAX_LIMIT : Math.min(limit, MAX_LIMIT);
         Flavors.Query query = new Flavors.Query(isPublic, minimum(ctx, "minRam"), minimum(ctx, "minDisk"), sortKey,
                 sortDir.equals("desc"), pageLimit, ctx.queryParam("marker"));
@@ -200,18 +200,18 @@ public final class FlavorApi {
     }
 
     private void create(Context ctx) {
-        ObjectNode in = NovaInput.wrapped(ctx, "flavor");
-        NovaInput.onlyKeys(in, CREATE_KEYS);
-        String name = NovaInput.name(in, "name", 255).strip();
-        NovaInput.required(in, "ram");
-        NovaInput.required(in, "vcpus");
-        NovaInput.required(in, "disk");
-        int ram = NovaInput.integer(in, "ram", 1);
-        int vcpus = NovaInput.integer(in, "vcpus", 1);
-        int disk = NovaInput.integer(in, "disk", 0);
-        Integer ephemeral = NovaInput.integer(in, "OS-FLV-EXT-DATA:ephemeral", 0);
-        Integer swap = NovaInput.integer(in, "swap", 0);
-        Boolean isPublic = NovaInput.bool(in, "os-flavor-access:is_public");
+        ObjectNode in = Input.wrapped(ctx, "flavor");
+        Input.only(in, CREATE_KEYS);
+        String name = Input.name(in, "name", 255).strip();
+        Input.required(in, "ram");
+        Input.required(in, "vcpus");
+        Input.required(in, "disk");
+        int ram = Input.integer(in, "ram", 1);
+        int vcpus = Input.integer(in, "vcpus", 1);
+        int disk = Input.integer(in, "disk", 0);
+        Integer ephemeral = Input.integer(in, "OS-FLV-EXT-DATA:ephemeral", 0);
+        Integer swap = Input.integer(in, "swap", 0);
+        Boolean isPublic = Input.bool(in, "os-flavor-access:is_public");
         Flavor flavor = new Flavor(flavorId(in), name, vcpus, ram, disk, ephemeral == null ? 0 : ephemeral,
                 swap == null ? 0 : swap, rxtxFactor(in), isPublic == null || isPublic, false, null, Map.of());
         Http.json(ctx, Json.object().set("flavor", detail(ctx, flavors.create(flavor))));
@@ -227,17 +227,17 @@ public final class FlavorApi {
             return id.isIntegralNumber() ? id.bigIntegerValue().toString() : String.valueOf(id.doubleValue());
         }
         if (!id.isTextual()) {
-            throw NovaInput.invalid("id", id, Json.string(id) + " is not of type 'string', 'number', 'null'");
+            throw Input.invalid("id", id, Json.string(id) + " is not of type 'string', 'number', 'null'");
         }
         String text = id.asText();
         if (text.isEmpty()) {
-            throw NovaInput.invalid("id", id, "'' is too short");
+            throw Input.invalid("id", id, "'' is too short");
         }
         if (text.length() > 255) {
-            throw NovaInput.invalid("id", id, "'" + text + "' is too long");
+            throw Input.invalid("id", id, "'" + text + "' is too long");
         }
         if (!FLAVOR_ID.matcher(text).matches()) {
-            throw NovaInput.invalid("id", id, "'" + text + "' does not match '" + FLAVOR_ID.pattern() + "'");
+            throw Input.invalid("id", id, "'" + text + "' does not match '" + FLAVOR_ID.pattern() + "'");
         }
         return text;
     }
@@ -253,10 +253,10 @@ public final class FlavorApi {
         } else if (value.isTextual() && RXTX.matcher(value.asText()).matches()) {
             factor = Double.parseDouble(value.asText());
         } else if (value.isTextual()) {
-            throw NovaInput.invalid("rxtx_factor", value,
+            throw Input.invalid("rxtx_factor", value,
                     "'" + value.asText() + "' does not match '" + RXTX.pattern() + "'");
         } else {
-            throw NovaInput.invalid("rxtx_factor", value, Json.string(value) + " is not of type 'number', 'string'");
+            throw Input.invalid("rxtx_factor", value, Json.string(value) + " is not of type 'number', 'string'");
         }
         if (factor <= 0 || factor > 3.40282e+38) {
             throw ApiException.badRequest("Invalid input received: 'rxtx_factor' argument must be a float between 0 and %s",
@@ -276,12 +276,12 @@ public final class FlavorApi {
             }
             JsonNode value = e.getValue();
             if (!value.isTextual() && !value.isNumber()) {
-                throw NovaInput.invalid(field + "/" + e.getKey(), value,
+                throw Input.invalid(field + "/" + e.getKey(), value,
                         Json.string(value) + " is not of type 'string', 'number'");
             }
             String text = value.isTextual() ? value.asText() : value.toString();
             if (text.length() > 255) {
-                throw NovaInput.invalid(field + "/" + e.getKey(), value, "'" + text + "' is too long");
+                throw Input.invalid(field + "/" + e.getKey(), value, "'" + text + "' is too long");
             }
             values.put(e.getKey(), text);
         }
@@ -290,10 +290,10 @@ public final class FlavorApi {
 
     private void createSpecs(Context ctx) {
         ObjectNode body = Http.jsonBody(ctx);
-        NovaInput.onlyKeys(body, Set.of("extra_specs"));
-        JsonNode specs = NovaInput.required(body, "extra_specs");
+        Input.only(body, Set.of("extra_specs"));
+        JsonNode specs = Input.required(body, "extra_specs");
         if (!specs.isObject()) {
-            throw NovaInput.invalid("extra_specs", specs, Json.string(specs) + " is not of type 'object'");
+            throw Input.invalid("extra_specs", specs, Json.string(specs) + " is not of type 'object'");
         }
         Map<String, String> values = specs((ObjectNode) specs, "extra_specs");
         flavors.putExtraSpecs(id(ctx), values, Http.caller(ctx));
@@ -346,15 +346,15 @@ public final class FlavorApi {
         }
         Http.enforce(ctx, add ? "os_compute_api:os-flavor-access:add_tenant_access"
                 : "os_compute_api:os-flavor-access:remove_tenant_access", Target.NONE);
-        ObjectNode args = NovaInput.wrapped(ctx, action);
-        NovaInput.onlyKeys(args, Set.of("tenant"));
-        JsonNode tenant = NovaInput.required(args, "tenant");
+        ObjectNode args = Input.wrapped(ctx, action);
+        Input.only(args, Set.of("tenant"));
+        JsonNode tenant = Input.required(args, "tenant");
         if (!tenant.isTextual()) {
-            throw NovaInput.invalid("tenant", tenant, Json.string(tenant) + " is not of type 'string'");
+            throw Input.invalid("tenant", tenant, Json.string(tenant) + " is not of type 'string'");
         }
         String project = tenant.asText();
         if (project.isEmpty() || project.length() > 255) {
-            throw NovaInput.invalid("tenant", tenant, "'" + project + "' is " + (project.isEmpty() ? "too short" : "too long"));
+            throw Input.invalid("tenant", tenant, "'" + project + "' is " + (project.isEmpty() ? "too short" : "too long"));
         }
         var caller = Http.caller(ctx);
         List<String> projects = add

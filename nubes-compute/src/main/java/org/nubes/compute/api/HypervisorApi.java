@@ -87,7 +87,7 @@ public final class HypervisorApi {
             links = false;
             nodes = matching(nodes, pattern);
         } else if (paged) {
-            Integer asked = NovaInput.queryInt(ctx, "limit");
+            Integer asked = Input.queryInt(ctx, "limit");
             limit = asked == null ? FlavorApi.MAX_LIMIT : Math.min(asked, FlavorApi.MAX_LIMIT);
             String marker = ctx.queryParam("marker");
             if (marker != null) {
@@ -126,9 +126,9 @@ public final class HypervisorApi {
         if (text == null) {
             return false;
         }
-        Boolean value = NovaInput.strictBool(text);
+        Boolean value = Input.strictBool(text);
         if (value == null) {
-            throw NovaInput.invalidQuery("with_servers", text, "'" + text + "' is not a valid boolean");
+            throw Input.invalidQuery("with_servers", text, "'" + text + "' is not a valid boolean");
         }
         return value;
     }

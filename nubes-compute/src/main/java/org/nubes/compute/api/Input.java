@@ -2,24 +2,211 @@ package org.nubes.compute.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.http.Context;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
+import java.util.regex.Pattern;
 import org.nubes.core.http.ApiException;
+import org.nubes.core.json.Json;
 
 /**
- * Request body checks with Nova's JSON-schema style messages ("Invalid input for field/attribute
- * name. Value: .... reason"), so that a client sees which field is wrong and why.
+ * Request checks with the 400 messages of Nova's JSON-schema validation ("Invalid input for
+ * field/attribute name. Value: .... reason"), so that a client sees which field is wrong and why.
  */
 final class Input {
+    /** Printable, no leading or trailing white space: Nova's "name" format. */
+    private static final Pattern NAME = Pattern.compile(
+            "^(?![\\s\\p{Zs}])[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Co}\\p{Cn}\\p{Zl}\\p{Zp}]*(?<![\\s\\p{Zs}])$");
+    private static final Pattern DIGITS = Pattern.compile("^[0-9]+$");
+
     private Input() {}
 
     static ApiException invalid(String field, JsonNode value, String reason) {
-        return ApiException.badRequest("Invalid input for field/attribute %s. Value: %s. %s", field,
-                value == null || value.isMissingNode() ? "None" : value.isTextual() ? value.asText() : value.toString(), reason);
+        return ApiException.badRequest("Invalid input for field/attribute %s. Value: %s. %s", field, show(value), reason);
+    }
+
+    static ApiException invalidQuery(String param, String value, String reason) {
+        return ApiException.badRequest("Invalid input for query parameters %s. Value: %s. %s", param, value, reason);
+    }
+
+    private static String show(JsonNode value) {
+        if (value == null || value.isMissingNode()) {
+            return "None";
+        }
+        return value.isTextual() ? value.asText() : Json.string(value);
+    }
+
+    /** The body's one top-level object, e.g. {"flavor": {...}}; 400 when missing or with other keys. */
+    static ObjectNode wrapped(Context ctx, String key) {
+        ObjectNode body = org.nubes.core.http.Http.jsonBody(ctx);
+        only(body, Set.of(key));
+        JsonNode inner = body.get(key);
+        if (inner == null) {
+            throw ApiException.badRequest("Invalid input for field/attribute %s. Value: %s. '%s' is a required property",
+                    key, Json.string(body), key);
+        }
+        if (!inner.isObject()) {
+            throw invalid(key, inner, show(inner) + " is not of type 'object'");
+        }
+        return (ObjectNode) inner;
+    }
+
+    /** 400 for a key not in the schema (additionalProperties false). */
+    static void only(ObjectNode node, Collection<String> allowed) {
+        List<String> extra = new ArrayList<>();
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String name = it.next();
+            if (!allowed.contains(name)) {
+                extra.add("'" + name + "'");
+            }
+        }
+        if (!extra.isEmpty()) {
+            throw ApiException.badRequest("Additional properties are not allowed (%s %s unexpected)",
+                    String.join(", ", extra), extra.size() == 1 ? "was" : "were");
+        }
+    }
+
+    static JsonNode required(ObjectNode node, String field) {
+        JsonNode value = node.get(field);
+        if (value == null) {
+            throw ApiException.badRequest("Invalid input for field/attribute %s. Value: None. '%s' is a required property",
+                    field, field);
+        }
+        return value;
+    }
+
+    /** A name of 1..max printable characters that does not start or end with white space. */
+    static String name(ObjectNode node, String field, int max) {
+        JsonNode value = required(node, field);
+        if (!value.isTextual()) {
+            throw invalid(field, value, show(value) + " is not of type 'string'");
+        }
+        String text = value.asText();
+        if (text.isEmpty()) {
+            throw invalid(field, value, "'' is too short");
+        }
+        if (text.codePointCount(0, text.length()) > max) {
+            throw invalid(field, value, "'" + text + "' is too long");
+        }
+        if (!NAME.matcher(text).matches()) {
+            throw ApiException.badRequest("Invalid input for field/attribute %s. Value: %s. "
+                    + "An invalid 'name' value was provided. The name must be: printable characters. "
+                    + "Can not start or end with whitespace.", field, text);
+        }
+        return text;
+    }
+
+    /**
+     * An integer given as a JSON integer or a string of digits, from min to 2^31-1 (Nova's flavor
+     * sizes); null when absent.
+     */
+    static Integer integer(ObjectNode node, String field, int min) {
+        JsonNode value = node.get(field);
+        if (value == null) {
+            return null;
+        }
+        long number;
+        if (value.isIntegralNumber()) {
+            if (!value.canConvertToLong()) {
+                throw invalid(field, value, show(value) + " is greater than the maximum of 2147483647");
+            }
+            number = value.asLong();
+        } else if (value.isTextual() && DIGITS.matcher(value.asText()).matches()) {
+            try {
+                number = Long.parseLong(value.asText());
+            } catch (NumberFormatException e) {
+                number = Long.MAX_VALUE;
+            }
+        } else if (value.isTextual()) {
+            throw invalid(field, value, "'" + value.asText() + "' does not match '^[0-9]+$'");
+        } else {
+            throw invalid(field, value, show(value) + " is not of type 'integer', 'string'");
+        }
+        if (number < min) {
+            throw invalid(field, value, show(value) + " is less than the minimum of " + min);
+        }
+        if (number > Integer.MAX_VALUE) {
+            throw invalid(field, value, show(value) + " is greater than the maximum of 2147483647");
+        }
+        return (int) number;
+    }
+
+    /** Nova's parameter_types.boolean: true/false or one of their spellings; null when absent. */
+    static Boolean bool(ObjectNode node, String field) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (value.isBoolean()) {
+            return value.asBoolean();
+        }
+        if (value.isTextual()) {
+            Boolean parsed = parseBool(value.asText());
+            if (parsed != null) {
+                return parsed;
+            }
+        }
+        throw invalid(field, value, show(value) + " is not one of [True, 'True', 'TRUE', 'true', '1', 'ON', 'On', "
+                + "'on', 'YES', 'Yes', 'yes', False, 'False', 'FALSE', 'false', '0', 'OFF', 'Off', 'off', 'NO', 'No', 'no']");
+    }
+
+    private static Boolean parseBool(String text) {
+        return switch (text) {
+            case "True", "TRUE", "true", "1", "ON", "On", "on", "YES", "Yes", "yes" -> Boolean.TRUE;
+            case "False", "FALSE", "false", "0", "OFF", "Off", "off", "NO", "No", "no" -> Boolean.FALSE;
+            default -> null;
+        };
+    }
+
+    /** oslo's strict bool_from_string, for query parameters; null when it is neither. */
+    static Boolean strictBool(String text) {
+        return switch (text.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "1", "t", "true", "on", "y", "yes" -> Boolean.TRUE;
+            case "0", "f", "false", "off", "n", "no" -> Boolean.FALSE;
+            default -> null;
+        };
+    }
+
+    /** A string field, or null when absent; 400 when it is not a string. */
+    static String string(ObjectNode node, String field) {
+        JsonNode value = node.get(field);
+        if (value == null) {
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw invalid(field, value, show(value) + " is not of type 'string'");
+        }
+        return value.asText();
+    }
+
+    /** A non-negative integer query parameter (limit); null when absent. */
+    static Integer queryInt(Context ctx, String param) {
+        String text = ctx.queryParam(param);
+        if (text == null) {
+            return null;
+        }
+        if (!DIGITS.matcher(text).matches()) {
+            throw invalidQuery(param, text, "'" + text + "' does not match '^[0-9]*$'");
+        }
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            return Integer.MAX_VALUE;
+        }
+    }
+
+    private static final java.time.format.DateTimeFormatter TIME =
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS");
+
+    /** A time as Nova's JSON writes a naive UTC datetime: always six digits of fraction, no zone; null stays null. */
+    static String time(java.time.Instant instant) {
+        return instant == null ? null
+                : TIME.format(java.time.LocalDateTime.ofInstant(instant, java.time.ZoneOffset.UTC));
     }
 
     /** The object under key; 400 when it is missing or not an object. */
@@ -32,20 +219,6 @@ final class Input {
             throw invalid(key, node, node + " is not of type 'object'");
         }
         return object;
-    }
-
-    /** 400 for keys the schema does not allow, as additionalProperties: false does. */
-    static void only(ObjectNode node, Set<String> allowed) {
-        Set<String> unexpected = new TreeSet<>();
-        node.fieldNames().forEachRemaining(name -> {
-            if (!allowed.contains(name)) {
-                unexpected.add("'" + name + "'");
-            }
-        });
-        if (!unexpected.isEmpty()) {
-            throw ApiException.badRequest("Additional properties are not allowed (%s %s unexpected)",
-                    String.join(", ", unexpected), unexpected.size() == 1 ? "was" : "were");
-        }
     }
 
     /** A string of min..max characters, or null when absent and not required. */
@@ -71,15 +244,6 @@ final class Input {
         return text;
     }
 
-    /** Nova's name rule: printable, and no leading or trailing white space. */
-    static String name(ObjectNode node, String field, boolean required) {
-        String name = string(node, field, 1, 255, required);
-        if (name != null && (!name.strip().equals(name) || name.chars().anyMatch(Character::isISOControl))) {
-            throw invalid(field, node.get(field), "Invalid input: leading/trailing whitespace or control characters are not allowed");
-        }
-        return name;
-    }
-
     /** A string or an integer given as a reference (flavorRef may be either). */
     static String reference(ObjectNode node, String field) {
         JsonNode value = node.get(field);
@@ -93,48 +257,6 @@ final class Input {
             throw invalid(field, value, value + " is not of type 'string', 'integer'");
         }
         return value.asText();
-    }
-
-    /** An integer at least min (from a JSON number or a numeric string, as Nova accepts). */
-    static Integer integer(ObjectNode node, String field, int min) {
-        JsonNode value = node.get(field);
-        if (value == null) {
-            return null;
-        }
-        int number;
-        if (value.isIntegralNumber() && value.canConvertToInt()) {
-            number = value.asInt();
-        } else if (value.isTextual() && value.asText().matches("-?\\d{1,9}")) {
-            number = Integer.parseInt(value.asText());
-        } else {
-            throw invalid(field, value, value + " is not of type 'integer', 'string'");
-        }
-        if (number < min) {
-            throw invalid(field, value, number + " is less than the minimum of " + min);
-        }
-        return number;
-    }
-
-    static Boolean bool(ObjectNode node, String field) {
-        JsonNode value = node.get(field);
-        if (value == null || value.isNull()) {
-            return null;
-        }
-        if (value.isBoolean()) {
-            return value.asBoolean();
-        }
-        if (value.isTextual()) {
-            switch (value.asText().toLowerCase(java.util.Locale.ROOT)) {
-                case "true", "1", "yes", "on", "t", "y" -> {
-                    return true;
-                }
-                case "false", "0", "no", "off", "f", "n" -> {
-                    return false;
-                }
-                default -> { }
-            }
-        }
-        throw invalid(field, value, value + " is not of type 'boolean', 'string'");
     }
 
     /** Server metadata: string keys of 1..255 and string values of 0..255 characters. */
@@ -189,5 +311,10 @@ final class Input {
                 || tag.asText().contains("/") || tag.asText().contains(",")) {
             throw invalid(field, tag, "Tags must be strings of 1 to 60 characters without '/' or ','");
         }
+    }
+
+    /** A name as {@link #name(ObjectNode, String, int)} with Nova's 255, or null when absent and optional. */
+    static String name(ObjectNode node, String field, boolean required) {
+        return !required && !node.has(field) ? null : name(node, field, 255);
     }
 }

@@ -51,7 +51,7 @@ public final class KeypairApi {
         int limit = Integer.MAX_VALUE;
         String marker = null;
         if (paged) {
-            Integer asked = NovaInput.queryInt(ctx, "limit");
+            Integer asked = Input.queryInt(ctx, "limit");
             limit = asked == null ? FlavorApi.MAX_LIMIT : Math.min(asked, FlavorApi.MAX_LIMIT);
             marker = ctx.queryParam("marker");
         }
@@ -75,7 +75,7 @@ public final class KeypairApi {
 
     private void create(Context ctx) {
         Microversion version = Http.microversion(ctx);
-        ObjectNode in = NovaInput.wrapped(ctx, "keypair");
+        ObjectNode in = Input.wrapped(ctx, "keypair");
         List<String> allowed = new ArrayList<>(List.of("name", "public_key"));
         if (version.atLeast(2, 2)) {
             allowed.add("type");
@@ -83,21 +83,21 @@ public final class KeypairApi {
         if (version.atLeast(2, 10)) {
             allowed.add("user_id");
         }
-        NovaInput.onlyKeys(in, allowed);
-        String name = NovaInput.name(in, "name", 255);
+        Input.only(in, allowed);
+        String name = Input.name(in, "name", 255);
         if (!NAME.matcher(name).matches()) {
-            throw NovaInput.invalid("name", in.get("name"), "'" + name + "' does not match '" + NAME.pattern() + "'");
+            throw Input.invalid("name", in.get("name"), "'" + name + "' does not match '" + NAME.pattern() + "'");
         }
         String type = Keypairs.SSH;
         JsonNode typeNode = in.get("type");
         if (typeNode != null) {
             if (!typeNode.isTextual() || !(typeNode.asText().equals(Keypairs.SSH) || typeNode.asText().equals(Keypairs.X509))) {
-                throw NovaInput.invalid("type", typeNode, Json.string(typeNode) + " is not one of ['ssh', 'x509']");
+                throw Input.invalid("type", typeNode, Json.string(typeNode) + " is not one of ['ssh', 'x509']");
             }
             type = typeNode.asText();
         }
-        String publicKey = NovaInput.string(in, "public_key");
-        String userId = NovaInput.string(in, "user_id");
+        String publicKey = Input.string(in, "public_key");
+        String userId = Input.string(in, "user_id");
         var caller = Http.caller(ctx);
         if (userId == null) {
             userId = caller.userId();
@@ -126,7 +126,7 @@ public final class KeypairApi {
             view.put("type", k.type());
         }
         view.put("public_key", k.publicKey()).put("user_id", k.userId()).put("deleted", false)
-                .put("created_at", NovaInput.time(k.createdAt())).putNull("updated_at").putNull("deleted_at")
+                .put("created_at", Input.time(k.createdAt())).putNull("updated_at").putNull("deleted_at")
                 .put("id", row.seq());
         Http.json(ctx, Json.object().set("keypair", view));
     }

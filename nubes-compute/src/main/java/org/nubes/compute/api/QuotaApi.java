@@ -91,11 +91,11 @@ public final class QuotaApi {
         if (ctx.queryParam("user_id") != null) {
             throw ApiException.badRequest("Quotas of single users are not supported here; set the project's quotas.");
         }
-        ObjectNode in = NovaInput.wrapped(ctx, "quota_set");
+        ObjectNode in = Input.wrapped(ctx, "quota_set");
         List<String> allowed = new ArrayList<>(shown(version));
         allowed.add("force");
-        NovaInput.onlyKeys(in, allowed);
-        Boolean force = NovaInput.bool(in, "force");
+        Input.only(in, allowed);
+        Boolean force = Input.bool(in, "force");
         Map<String, Integer> limits = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = in.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
@@ -115,13 +115,13 @@ public final class QuotaApi {
         } else if (value.isTextual() && INTEGER.matcher(value.asText()).matches() && value.asText().length() < 12) {
             number = Long.parseLong(value.asText());
         } else {
-            throw NovaInput.invalid(field, value, Json.string(value) + " is not of type 'integer', 'string'");
+            throw Input.invalid(field, value, Json.string(value) + " is not of type 'integer', 'string'");
         }
         if (number < -1) {
-            throw NovaInput.invalid(field, value, number + " is less than the minimum of -1");
+            throw Input.invalid(field, value, number + " is less than the minimum of -1");
         }
         if (number > Integer.MAX_VALUE) {
-            throw NovaInput.invalid(field, value, number + " is greater than the maximum of 2147483647");
+            throw Input.invalid(field, value, number + " is greater than the maximum of 2147483647");
         }
         return (int) number;
     }

@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,7 +24,6 @@ import org.nubes.core.json.Json;
 /** The parts of a server with their own URLs: metadata, tags (2.26) and instance actions. */
 public final class ServerPartsApi {
     private static final int MAX_TAGS = 50;
-    private static final DateTimeFormatter ACTION_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS").withZone(ZoneOffset.UTC);
     /** Metadata may change only while the server is in one of these states, as in Nova. */
     private static final Set<String> METADATA_STATES = Set.of("active", "paused", "suspended", "stopped", "building");
 
@@ -262,6 +259,6 @@ public final class ServerPartsApi {
     }
 
     private static String time(Instant instant) {
-        return instant == null ? null : ACTION_TIME.format(instant);
+        return Input.time(instant);
     }
 }

@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
@@ -24,7 +23,6 @@ import org.nubes.core.json.Json;
 public final class ServerView {
     /** Statuses that show a progress. */
     private static final Set<String> PROGRESS_STATUSES = Set.of("ACTIVE", "BUILD", "REBUILD", "RESIZE", "VERIFY_RESIZE", "MIGRATING");
-    private static final DateTimeFormatter LAUNCHED = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS").withZone(ZoneOffset.UTC);
 
     /** Who is looking, and how. */
     public record Viewer(String baseUrl, Microversion version, boolean admin, boolean hostStatus, HostStatus hosts) {}
@@ -77,8 +75,8 @@ public final class ServerView {
         view.put("OS-EXT-STS:power_state", server.powerState());
         view.put("OS-EXT-STS:task_state", server.taskState());
         view.put("OS-EXT-STS:vm_state", server.vmState());
-        view.put("OS-SRV-USG:launched_at", server.launchedAt() == null ? null : LAUNCHED.format(server.launchedAt()));
-        view.put("OS-SRV-USG:terminated_at", server.terminatedAt() == null ? null : LAUNCHED.format(server.terminatedAt()));
+        view.put("OS-SRV-USG:launched_at", Input.time(server.launchedAt()));
+        view.put("OS-SRV-USG:terminated_at", Input.time(server.terminatedAt()));
         view.putArray("os-extended-volumes:volumes_attached");
         if (viewer.admin()) {
             view.put("OS-EXT-SRV-ATTR:host", server.host());

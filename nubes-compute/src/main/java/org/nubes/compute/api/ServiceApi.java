@@ -46,7 +46,7 @@ public final class ServiceApi {
         }
         view.put("binary", Hosts.BINARY).put("disabled_reason", h.disabledReason()).put("host", h.host())
                 .put("state", hosts.isUp(h) ? "up" : "down").put("status", h.disabled() ? "disabled" : "enabled")
-                .put("updated_at", NovaInput.time(h.lastSeenAt() != null ? h.lastSeenAt() : h.updatedAt()));
+                .put("updated_at", Input.time(h.lastSeenAt() != null ? h.lastSeenAt() : h.updatedAt()));
         if (version.atLeast(2, 11)) {
             view.put("forced_down", h.forcedDown());
         }
@@ -84,13 +84,13 @@ public final class ServiceApi {
             throw ApiException.badRequest("Invalid uuid %s", id);
         }
         ObjectNode body = Http.jsonBody(ctx);
-        NovaInput.onlyKeys(body, Set.of("status", "disabled_reason", "forced_down"));
+        Input.only(body, Set.of("status", "disabled_reason", "forced_down"));
         JsonNode status = body.get("status");
         if (status != null && !(status.isTextual() && (status.asText().equals("enabled") || status.asText().equals("disabled")))) {
-            throw NovaInput.invalid("status", status, Json.string(status) + " is not one of ['enabled', 'disabled']");
+            throw Input.invalid("status", status, Json.string(status) + " is not one of ['enabled', 'disabled']");
         }
         String reason = reason(body);
-        Boolean forcedDown = NovaInput.bool(body, "forced_down");
+        Boolean forcedDown = Input.bool(body, "forced_down");
         Hosts.Host h = byId(id).orElseThrow(() -> ApiException.notFound("Service %s could not be found.", id));
         if (status == null && forcedDown == null) {
             throw ApiException.badRequest("No updates were requested. Fields 'status' or 'forced_down' should be specified.");
@@ -115,7 +115,7 @@ public final class ServiceApi {
             return null;
         }
         if (!reason.isTextual() || reason.asText().isEmpty() || reason.asText().length() > 255) {
-            throw NovaInput.invalid("disabled_reason", reason, "a string of 1 to 255 characters is expected");
+            throw Input.invalid("disabled_reason", reason, "a string of 1 to 255 characters is expected");
         }
         return reason.asText();
     }
@@ -136,7 +136,7 @@ public final class ServiceApi {
         if (version.atLeast(2, 11)) {
             allowed.add("forced_down");
         }
-        NovaInput.onlyKeys(body, allowed);
+        Input.only(body, allowed);
         String host = requiredName(body, "host");
         String binary = requiredName(body, "binary");
         String reason = reason(body);
@@ -149,7 +149,7 @@ public final class ServiceApi {
             if (!body.has("forced_down")) {
                 throw ApiException.badRequest("Missing forced_down field");
             }
-            forcedDown = NovaInput.bool(body, "forced_down");
+            forcedDown = Input.bool(body, "forced_down");
         }
         if (action.equals("disable-log-reason") && reason == null) {
             throw ApiException.badRequest("Missing disabled reason field");
@@ -183,7 +183,7 @@ public final class ServiceApi {
     }
 
     private static String requiredName(ObjectNode body, String field) {
-        return NovaInput.name(body, field, 255);
+        return Input.name(body, field, 255);
     }
 
     private void delete(Context ctx) {

@@ -73,19 +73,7 @@ public final class Quotas {
 
     /** Takes the project's lock row for the rest of the transaction. */
     public static void lockProject(Handle h, String projectId) {
-        int locked = h.createUpdate("UPDATE project_locks SET project_id = project_id WHERE project_id = :p")
-                .bind("p", projectId).execute();
-        if (locked == 0) {
-            try {
-                h.createUpdate("INSERT INTO project_locks (project_id) VALUES (:p)").bind("p", projectId).execute();
-            } catch (org.jdbi.v3.core.statement.UnableToExecuteStatementException e) {
-                if (!org.nubes.core.db.Rows.isUniqueViolation(e)) {
-                    throw e;
-                }
-                h.createUpdate("UPDATE project_locks SET project_id = project_id WHERE project_id = :p")
-                        .bind("p", projectId).execute();
-            }
-        }
+        org.nubes.compute.store.Locks.lock(h, projectId);
     }
 
     /**

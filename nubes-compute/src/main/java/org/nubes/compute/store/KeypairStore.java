@@ -54,11 +54,9 @@ public final class KeypairStore {
      */
     public Insert insert(Keypair k, ToIntFunction<Handle> limitFor) {
         String lock = "user:" + k.userId();
-        ensureLockRow(lock);
         try {
             return jdbi.inTransaction(h -> {
-                h.createUpdate("UPDATE project_locks SET project_id = project_id WHERE project_id = :p")
-                        .bind("p", lock).execute();
+                Locks.lock(h, lock);
                 if (get(h, k.userId(), k.name())) {
                     return Insert.EXISTS;
                 }
@@ -87,22 +85,6 @@ public final class KeypairStore {
     private static boolean get(Handle h, String userId, String name) {
         return h.createQuery("SELECT COUNT(*) FROM keypairs WHERE user_id = :u AND name = :n")
                 .bind("u", userId).bind("n", name).mapTo(Integer.class).one() > 0;
-    }
-
-    /** Makes sure the lock row exists, in its own transaction, so that a race to create it aborts nothing. */
-    private void ensureLockRow(String lock) {
-        boolean exists = jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM project_locks WHERE project_id = :p")
-                .bind("p", lock).mapTo(Integer.class).one() > 0);
-        if (!exists) {
-            try {
-                jdbi.useHandle(h -> h.createUpdate("INSERT INTO project_locks (project_id) VALUES (:p)")
-                        .bind("p", lock).execute());
-            } catch (UnableToExecuteStatementException e) {
-                if (!Rows.isUniqueViolation(e)) {
-                    throw e;
-                }
-            }
-        }
     }
 
     public boolean delete(String userId, String name) {
