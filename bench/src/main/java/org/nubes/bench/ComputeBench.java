@@ -74,6 +74,10 @@ public final class ComputeBench {
         @Option(names = "--servers", defaultValue = "500", description = "Servers booted and timed (default ${DEFAULT-VALUE}).")
         int servers;
 
+        @Option(names = "--warmup", defaultValue = "500",
+                description = "Servers booted and deleted untimed first, so the timed run meets a warmed-up JVM (default ${DEFAULT-VALUE}).")
+        int warmup;
+
         @Option(names = "--concurrency", defaultValue = "16", description = "Concurrent create and delete requests (default ${DEFAULT-VALUE}).")
         int concurrency;
 
@@ -114,6 +118,27 @@ public final class ComputeBench {
             token = token(identity, IdentityBench.Credentials.read(clouds));
             String imageId = uploadImage(image);
             log("image %s is active", imageId);
+
+            // --- warm-up: the same work untimed, so the JIT has compiled the paths the timed run takes ---
+            if (warmup > 0) {
+                String[] warm = new String[warmup];
+                Batch boot = batch("warm-up create", warmup, i -> {
+                    HttpResponse<String> r = client.send(createRequest("warmup-" + i, imageId), HttpResponse.BodyHandlers.ofString());
+                    expect(r, 202, "create server");
+                    warm[i] = JSON.readTree(r.body()).path("server").path("id").asText();
+                }, 0, 0);
+                awaitNoBuild(Duration.ofSeconds(activeTimeout));
+                Batch removal = batch("warm-up delete", warmup, i -> {
+                    HttpRequest del = HttpRequest.newBuilder(URI.create(compute + "/v2.1/servers/" + warm[i]))
+                            .header("X-Auth-Token", token).header("OpenStack-API-Version", MICROVERSION)
+                            .timeout(Duration.ofSeconds(60)).DELETE().build();
+                    expect(client.send(del, HttpResponse.BodyHandlers.ofString()), 204, "delete server");
+                }, 0, 0);
+                Thread.sleep(2000);
+                facts.put("0 warm-up", "warm-up: %d servers booted (%.0f requests/s) and deleted (%.0f requests/s), untimed, before the timed run"
+                        .formatted(warmup, boot.perSecond(), removal.perSecond()));
+                log("warm-up: %d servers booted and deleted", warmup);
+            }
 
             // --- boot: the API rate, then create -> ACTIVE of every server ----------------------------
             Instant[] sent = new Instant[servers];

@@ -164,7 +164,7 @@ public final class ComputeAgent {
         long event = actions.startEvent(id, requestId, "compute_" + method, host, Instant.now());
         try {
             switch (method) {
-                case "build_and_run_instance" -> build(server);
+                case "build_and_run_instance" -> build(server, args.path("image_properties"));
                 case "terminate_instance" -> {
                     driver.destroy(id);
                     instances.markDeleted(id, Instant.now());
@@ -197,7 +197,7 @@ public final class ComputeAgent {
                     driver.resume(id);
                     done(server, ACTIVE, PowerState.RUNNING);
                 }
-                case "rebuild_instance" -> rebuild(server);
+                case "rebuild_instance" -> rebuild(server, args.path("image_properties"));
                 case "resize_instance" -> resize(server, Json.convert(args.path("flavor"), Flavor.class));
                 case "confirm_resize" -> finishResize(server, server.flavor(), null);
                 case "revert_resize" -> {
@@ -216,12 +216,12 @@ public final class ComputeAgent {
         }
     }
 
-    private void build(Instance server) throws DriverException {
+    private void build(Instance server, JsonNode image) throws DriverException {
         if (!instances.update(server.id(), Arrays.asList("scheduling"), Map.of("task_state", "spawning"), Instant.now())) {
             return;
         }
         try {
-            driver.spawn(guest(server));
+            driver.spawn(guest(server, image));
         } catch (DriverException | RuntimeException e) {
             destroyQuietly(server.id());
             throw e;
@@ -237,10 +237,14 @@ public final class ComputeAgent {
         }
     }
 
-    /** What the driver needs, with the image's properties read from the image service as this service. */
-    private VirtDriver.Guest guest(Instance server) throws DriverException {
+    /**
+     * What the driver needs. The image record comes with the request, as the API read it; when it
+     * does not, it is read from the image service as this service. Its data is read from there
+     * too, only when the driver asks for it.
+     */
+    private VirtDriver.Guest guest(Instance server, JsonNode given) throws DriverException {
         String imageId = server.imageRef();
-        JsonNode image = images.show(imageId)
+        JsonNode image = given != null && imageId.equals(given.path("id").asText()) ? given : images.show(imageId)
                 .orElseThrow(() -> new DriverException("Image " + imageId + " could not be found in the image service."));
         Map<String, String> properties = new HashMap<>();
         image.properties().forEach(field -> {
@@ -252,11 +256,11 @@ public final class ComputeAgent {
                 properties, () -> images.download(imageId), server.userData(), server.metadata(), server.keyData());
     }
 
-    private void rebuild(Instance server) throws DriverException {
+    private void rebuild(Instance server, JsonNode image) throws DriverException {
         instances.update(server.id(), Arrays.asList("rebuilding"), Map.of("task_state", "rebuild_spawning"), Instant.now());
         boolean wasStopped = STOPPED.equals(server.vmState());
         driver.destroy(server.id());
-        driver.spawn(guest(server));
+        driver.spawn(guest(server, image));
         if (wasStopped) {
             driver.powerOff(server.id());
         }

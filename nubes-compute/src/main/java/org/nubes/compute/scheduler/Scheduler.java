@@ -1,6 +1,7 @@
 package org.nubes.compute.scheduler;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,11 +27,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Places new servers on hosts: filters drop the hosts that cannot take a server, a weigher orders
  * the rest (spread by free RAM), and the claim writes the host into the server's row before its
- * agent is asked to build it. What a host uses is counted from the servers placed on it, so a
- * claim is seen by the next decision at once. Decisions of this process are made one at a time.
+ * agent is asked to build it. What a host uses is counted from the servers placed on it; counting
+ * all servers for every decision would cost more than the decision, so the counts are kept here,
+ * raised by each claim, and read again from the database every few seconds (servers deleted
+ * meanwhile free their room then) and before a server is refused for lack of room. Decisions of
+ * this process are made one at a time; schedulers on several nodes may both claim the last room
+ * of a host until the next count.
  */
 public final class Scheduler {
     private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
+    private static final String SCHEDULE_EVENT = "schedule_instances";
     public static final String NO_VALID_HOST = "No valid host was found. There are not enough hosts available.";
 
     private final ComputeConfig config;
@@ -39,6 +45,10 @@ public final class Scheduler {
     private final ActionStore actions;
     private final MessageBus bus;
     private MessageBus.Subscription subscription;
+    /** How long counted usage is trusted before it is read again. */
+    private static final long USAGE_TTL_NANOS = 5_000_000_000L;
+    private Map<String, InstanceStore.HostUsage> usage;
+    private long usageReadAt;
 
     public Scheduler(ComputeConfig config, Hosts hosts, InstanceStore instances, ActionStore actions, MessageBus bus) {
         this.config = config;
@@ -84,6 +94,7 @@ public final class Scheduler {
             Set<String> differentHost, Set<String> sameHost) {}
 
     synchronized void schedule(JsonNode args) {
+        long started = System.nanoTime();
         String requestId = args.path("request_id").asText();
         List<Instance> servers = new ArrayList<>();
         args.path("instance_ids").forEach(id -> instances.get(id.asText()).ifPresent(servers::add));
@@ -93,10 +104,16 @@ public final class Scheduler {
                 hostsOf(args.path("same_host")));
         Map<String, Integer> groupHosts = groupHosts(request.group());
         for (Instance server : servers) {
-            long event = actions.startEvent(server.id(), requestId, "schedule_instances", null, Instant.now());
+            Instant decisionStarted = Instant.now();
             Optional<Candidate> chosen = choose(server, request, candidates.values(), groupHosts);
+            if (chosen.isEmpty() && usageReadAt - started < 0) {
+                // Room may have been freed since the last count: count again before refusing.
+                usage = null;
+                candidates = candidates();
+                chosen = choose(server, request, candidates.values(), groupHosts);
+            }
             if (chosen.isEmpty()) {
-                fail(server, event);
+                fail(server, requestId, decisionStarted);
                 continue;
             }
             Candidate host = chosen.get();
@@ -105,14 +122,19 @@ public final class Scheduler {
             claim.put("node", host.host().node().hypervisorHostname());
             claim.put("availability_zone", host.host().zone());
             if (!instances.update(server.id(), java.util.Arrays.asList("scheduling"), claim, Instant.now())) {
-                actions.finishEvent(event, false, "the server was deleted while it was being scheduled", Instant.now());
+                actions.recordEvent(server.id(), requestId, SCHEDULE_EVENT, decisionStarted, false,
+                        "the server was deleted while it was being scheduled", Instant.now());
                 continue;
             }
             candidates.put(host.host().host(), host.plus(server));
+            usage.merge(host.host().host(), new InstanceStore.HostUsage(server.flavor().vcpus(), server.flavor().memoryMb(),
+                    diskOf(server), 1), (a, b) -> new InstanceStore.HostUsage(a.vcpus() + b.vcpus(),
+                    a.memoryMb() + b.memoryMb(), a.diskGb() + b.diskGb(), a.instances() + b.instances()));
             groupHosts.merge(host.host().host(), 1, Integer::sum);
-            actions.finishEvent(event, true, null, Instant.now());
-            bus.cast(Servers.COMPUTE_TOPIC + host.host().host(), new Message("build_and_run_instance",
-                    Json.object().put("instance_id", server.id()).put("request_id", requestId)));
+            actions.recordEvent(server.id(), requestId, SCHEDULE_EVENT, decisionStarted, true, null, Instant.now());
+            ObjectNode build = Json.object().put("instance_id", server.id()).put("request_id", requestId);
+            build.set("image_properties", request.imageProperties());
+            bus.cast(Servers.COMPUTE_TOPIC + host.host().host(), new Message("build_and_run_instance", build));
         }
     }
 
@@ -129,17 +151,20 @@ public final class Scheduler {
         return passing.stream().findFirst();
     }
 
-    private void fail(Instance server, long event) {
+    private void fail(Instance server, String requestId, Instant decisionStarted) {
         Map<String, Object> error = new HashMap<>();
         error.put("vm_state", ServerStatus.ERROR);
         error.put("task_state", null);
         error.put("fault", new Instance.Fault(500, NO_VALID_HOST, "", Instant.now()));
         instances.update(server.id(), java.util.Arrays.asList("scheduling"), error, Instant.now());
-        actions.finishEvent(event, false, NO_VALID_HOST, Instant.now());
+        actions.recordEvent(server.id(), requestId, SCHEDULE_EVENT, decisionStarted, false, NO_VALID_HOST, Instant.now());
     }
 
     private Map<String, Candidate> candidates() {
-        Map<String, InstanceStore.HostUsage> usage = instances.usageByHost();
+        if (usage == null || System.nanoTime() - usageReadAt > USAGE_TTL_NANOS) {
+            usage = new HashMap<>(instances.usageByHost());
+            usageReadAt = System.nanoTime();
+        }
         Map<String, Candidate> candidates = new HashMap<>();
         for (Hosts.Host host : hosts.all()) {
             if (host.node() == null) {

@@ -15,6 +15,8 @@ import org.jdbi.v3.core.Jdbi;
 /**
  * The compute hosts: one nova-compute service per host and the node its driver reports, as the
  * agents last wrote them. A host is up while its agent reported within the service down time.
+ * The scheduler reads them for every decision, so they are kept for a second; a change made
+ * through this class is seen at once, one made on another node within that second.
  */
 public final class Hosts {
     public static final String BINARY = "nova-compute";
@@ -27,8 +29,12 @@ public final class Hosts {
     public record Node(String id, long seq, String hypervisorHostname, String hypervisorType, int hypervisorVersion,
             String hostIp, int vcpus, int memoryMb, int diskGb, String cpuInfo) {}
 
+    private static final long CACHE_NANOS = 1_000_000_000L;
+
     private final Jdbi jdbi;
     private final Duration downTime;
+    private volatile List<Host> cached;
+    private volatile long cachedAt;
 
     public Hosts(Jdbi jdbi, Duration downTime) {
         this.jdbi = jdbi;
@@ -36,6 +42,21 @@ public final class Hosts {
     }
 
     public List<Host> all() {
+        List<Host> hosts = cached;
+        if (hosts != null && System.nanoTime() - cachedAt < CACHE_NANOS) {
+            return hosts;
+        }
+        hosts = read();
+        cached = hosts;
+        cachedAt = System.nanoTime();
+        return hosts;
+    }
+
+    private void changed() {
+        cached = null;
+    }
+
+    private List<Host> read() {
         return jdbi.withHandle(h -> h.createQuery("""
                         SELECT s.id AS sid, s.seq AS sseq, s.host, s.zone, s.disabled, s.disabled_reason, s.forced_down,
                           s.last_seen_at, s.updated_at AS s_updated, n.id AS nid, n.seq AS nseq, n.hypervisor_hostname,
@@ -114,22 +135,30 @@ public final class Hosts {
                         .bind("now", timestamp(now)).execute();
             }
         });
+        changed();
     }
 
     /** Enables or disables a host's service (os-services); false when there is no such service. */
     public boolean setDisabled(String serviceId, boolean disabled, String reason) {
-        return jdbi.withHandle(h -> h.createUpdate("""
+        return changing(h -> h.createUpdate("""
                         UPDATE compute_services SET disabled = :d, disabled_reason = :r, updated_at = :now WHERE id = :id""")
                 .bind("id", serviceId).bind("d", disabled).bind("r", disabled ? reason : null)
-                .bind("now", timestamp(Instant.now())).execute() == 1);
+                .bind("now", timestamp(Instant.now())).execute());
     }
 
     public boolean setForcedDown(String serviceId, boolean forcedDown) {
-        return jdbi.withHandle(h -> h.createUpdate("UPDATE compute_services SET forced_down = :f, updated_at = :now WHERE id = :id")
-                .bind("id", serviceId).bind("f", forcedDown).bind("now", timestamp(Instant.now())).execute() == 1);
+        return changing(h -> h.createUpdate("UPDATE compute_services SET forced_down = :f, updated_at = :now WHERE id = :id")
+                .bind("id", serviceId).bind("f", forcedDown).bind("now", timestamp(Instant.now())).execute());
     }
 
     public boolean deleteService(String serviceId) {
-        return jdbi.withHandle(h -> h.createUpdate("DELETE FROM compute_services WHERE id = :id").bind("id", serviceId).execute() == 1);
+        return changing(h -> h.createUpdate("DELETE FROM compute_services WHERE id = :id").bind("id", serviceId).execute());
+    }
+
+    /** Runs a one-row change, then drops the kept hosts so the next read sees it; whether a row changed. */
+    private boolean changing(org.jdbi.v3.core.HandleCallback<Integer, RuntimeException> change) {
+        boolean done = jdbi.withHandle(change) == 1;
+        changed();
+        return done;
     }
 }

@@ -97,9 +97,9 @@ public final class Quotas {
     }
 
     /** How many of count servers of one flavor still fit, for min_count/max_count. */
-    public int fitting(Handle h, InstanceStore instances, String projectId, int count, int vcpus, int ram) {
+    public int fitting(Handle h, InstanceStore instances, String projectId, Map<String, Integer> limits, int count,
+            int vcpus, int ram) {
         InstanceStore.Usage used = instances.usage(h, projectId);
-        Map<String, Integer> limits = limits(h, projectId);
         int fit = count;
         fit = Math.min(fit, room(limits.get("instances"), used.instances(), 1));
         fit = Math.min(fit, room(limits.get("cores"), used.cores(), vcpus));

@@ -95,7 +95,6 @@ public final class Servers {
         String keyData = request.keyName() == null ? null : keypairs.find(caller.userId(), request.keyName())
                 .map(Keypair::publicKey)
                 .orElseThrow(() -> ApiException.badRequest("Invalid key_name provided."));
-        checkMetadataCount(caller.projectId(), request.metadata().size());
         ForcedPlacement placement = placement(caller, request.availabilityZone());
         String group = request.group();
         if (group != null) {
@@ -107,14 +106,16 @@ public final class Servers {
         Instant now = Instant.now();
         List<Instance> made = instances.jdbi().inTransaction(h -> {
             Quotas.lockProject(h, caller.projectId());
-            int count = Math.min(request.maxCount(),
-                    quotas.fitting(h, instances, caller.projectId(), request.maxCount(), flavor.vcpus(), flavor.memoryMb()));
+            Map<String, Integer> limits = quotas.limits(h, caller.projectId());
+            checkMetadataCount(limits, request.metadata().size());
+            int count = Math.min(request.maxCount(), quotas.fitting(h, instances, caller.projectId(), limits,
+                    request.maxCount(), flavor.vcpus(), flavor.memoryMb()));
             if (count < request.minCount()) {
                 quotas.checkServers(h, instances, caller.projectId(), request.maxCount(),
                         request.maxCount() * flavor.vcpus(), request.maxCount() * flavor.memoryMb());
             }
             if (group != null) {
-                ServerGroups.checkMemberQuota(h, group, count, quotas.limits(h, caller.projectId()).get("server_group_members"));
+                ServerGroups.checkMemberQuota(h, group, count, limits.get("server_group_members"));
             }
             List<Instance> servers = new ArrayList<>();
             for (int n = 0; n < count; n++) {
@@ -163,7 +164,11 @@ public final class Servers {
     }
 
     void checkMetadataCount(String projectId, int items) {
-        int limit = quotas.limits(projectId).get("metadata_items");
+        checkMetadataCount(quotas.limits(projectId), items);
+    }
+
+    private static void checkMetadataCount(Map<String, Integer> limits, int items) {
+        int limit = limits.get("metadata_items");
         if (limit >= 0 && items > limit) {
             throw ApiException.forbidden("Quota exceeded for metadata_items: Requested %d, but already used 0 of %d metadata_items",
                     items, limit);

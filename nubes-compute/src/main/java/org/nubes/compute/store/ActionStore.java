@@ -42,13 +42,29 @@ public final class ActionStore {
             if (action.isEmpty()) {
                 return -1L;
             }
-            h.createUpdate("UPDATE instance_actions SET updated_at = :now WHERE id = :id")
-                    .bind("id", action.get()).bind("now", timestamp(now)).execute();
             return h.createUpdate("""
                             INSERT INTO instance_action_events (action_id, event, host, start_time)
                             VALUES (:a, :e, :h, :now)""")
                     .bind("a", action.get()).bind("e", event).bind("h", host).bind("now", timestamp(now))
                     .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one();
+        });
+    }
+
+    /** Records an event that is over already (a scheduling decision), in one go. */
+    public void recordEvent(String instanceId, String requestId, String event, Instant start, boolean success,
+            String traceback, Instant finish) {
+        jdbi.useTransaction(h -> {
+            int added = h.createUpdate("""
+                            INSERT INTO instance_action_events (action_id, event, result, traceback, start_time, finish_time)
+                            SELECT id, :e, :r, :t, :start, :finish FROM instance_actions WHERE instance_id = :i AND request_id = :q""")
+                    .bind("e", event).bind("r", success ? "Success" : "Error").bind("t", traceback)
+                    .bind("start", timestamp(start)).bind("finish", timestamp(finish))
+                    .bind("i", instanceId).bind("q", requestId).execute();
+            if (added > 0 && !success) {
+                h.createUpdate("UPDATE instance_actions SET message = 'Error', updated_at = :now, finish_time = :now"
+                                + " WHERE instance_id = :i AND request_id = :q")
+                        .bind("now", timestamp(finish)).bind("i", instanceId).bind("q", requestId).execute();
+            }
         });
     }
 

@@ -16,7 +16,14 @@ public final class Locks {
      * whole transaction on a duplicate-key error).
      */
     public static void lock(Handle h, String key) {
+        if (touch(h, key)) {
+            return;
+        }
         h.createUpdate("INSERT INTO project_locks (project_id) VALUES (:k) ON CONFLICT DO NOTHING").bind("k", key).execute();
-        h.createUpdate("UPDATE project_locks SET project_id = project_id WHERE project_id = :k").bind("k", key).execute();
+        touch(h, key);
+    }
+
+    private static boolean touch(Handle h, String key) {
+        return h.createUpdate("UPDATE project_locks SET project_id = project_id WHERE project_id = :k").bind("k", key).execute() == 1;
     }
 }

@@ -1,0 +1,817 @@
+package org.nubes.compute.driver.container;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.File;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.nubes.compute.driver.DriverException;
+import org.nubes.compute.driver.VirtDriver;
+import org.nubes.core.json.Json;
+
+/**
+ * Servers as OS-level containers run by crun: the seed's "shared base OS, only the differences per
+ * server".
+ *
+ * <h2>State on disk</h2>
+ * Everything the driver knows lives under {@code stateDir}, so a restarted Nubes adopts what runs
+ * (a running container keeps running and is never started twice) and nothing is held in memory:
+ * <pre>
+ * images/&lt;imageId&gt;/rootfs        the image unpacked once, the shared read-only lower layer
+ * servers/&lt;instanceId&gt;/server.json what the server is (image, init, limits)
+ *                      upper, work     the overlayfs upper and work dirs: the server's differences
+ *                      rootfs          the overlay (lower + upper), the container's root
+ *                      config.json     the OCI config, written anew at every start
+ *                      console.log     PID 1's stdout and stderr (and crun's own errors)
+ *                      config-drive/   openstack/latest/{meta_data.json,user_data}, at /mnt/config
+ *                      suspended       present while the server is suspended
+ * </pre>
+ *
+ * <h2>Images</h2>
+ * An image is a tar of a root filesystem (plain or gzip, told apart by its magic bytes) with
+ * container_format {@code docker} or {@code bare} (then disk_format raw, or none): what
+ * {@code docker export} or {@link StarterImage} produce; a {@code docker save} archive of layers
+ * is not. GNU tar unpacks it as root (owners, modes, xattrs and device nodes kept; GNU tar refuses
+ * names with ".." and defers symlinks that point outside), into a temporary directory that is then
+ * renamed into place, so concurrent spawns of one image unpack it once (in one process by a lock
+ * per image; across processes the loser of the rename throws its copy away). Unpacked images stay
+ * until the state dir is cleaned: nothing removes an image no server uses yet.
+ *
+ * <h2>Servers</h2>
+ * The container id is "nubes-" + instance id; it never leaves the driver. PID 1 is the image's
+ * {@code /sbin/init}, or the command in the image property {@code nubes_init} (a JSON array of
+ * strings, or words separated by spaces). PID 1 must reap orphans, as any init does; a plain
+ * program as {@code nubes_init} fills the pids limit with zombies. The container has its own pid,
+ * mount, uts (hostname = the guest's hostname), ipc and network namespaces; the network namespace
+ * holds only loopback until Nubes has networks. There is no user namespace: see {@link OciConfig}
+ * for the capabilities root inside gets. Flavor limits are cgroup (v1) limits: memory = memory_mb
+ * MiB (swap is not limited separately), CPU quota = vcpus periods of 100 ms, a pids limit, in
+ * the cgroup {@code /<cgroupParent>/nubes-<instanceId>} of every hierarchy (the parent is shared
+ * and stays; the driver removes the server's own dir, which crun delete leaves). The root disk
+ * size (root_gb) is not enforced: the upper dir shares the state dir's file system.
+ *
+ * <p>crun run and create fail on this host's hybrid cgroups, so they run in a throw-away mount
+ * namespace that hides the cgroup2 mount (see HOST-NOTES); other crun commands run as they are. A
+ * detached container keeps crun's stdout and stderr, so crun is started with both appended to
+ * console.log and never with a pipe to Java.
+ *
+ * <h2>Power</h2>
+ * <ul>
+ * <li>powerOff: SIGTERM to PID 1, up to {@link Options#stopTimeout()} for it to end (busybox init
+ * takes about 2 s), then SIGKILL; then crun delete, the leftover cgroup dirs removed and the
+ * overlay unmounted. The upper dir stays, so the server's changes survive; powerOn mounts the
+ * overlay again and runs a new container over it. A stopped server therefore holds no mount, no
+ * cgroup and no process, and a host reboot leaves servers in the same state as powerOff does.
+ * <li>reboot: powerOff + powerOn without unmounting; hard: SIGKILL at once.
+ * <li>pause and suspend both freeze the container (cgroup freezer, crun pause). Suspend is the
+ * same freeze reported as SUSPENDED: the memory stays resident, nothing is written to disk.
+ * <li>resize: crun update with the new memory and CPU limits (a running server keeps running), and
+ * the new limits are kept for the next start.
+ * <li>snapshot: a tar of the merged root (the image plus the server's differences, without the
+ * contents of /proc, /sys, /dev and /mnt/config), streamed from tar's stdout to the sink: an
+ * uncompressed tar, to be stored as container_format docker, disk_format raw, so it can be spawned
+ * again. A running server is not frozen while it is read.
+ * <li>A container that stopped by itself (its PID 1 ended: killed, or the guest powered off or
+ * rebooted itself) is SHUTDOWN until powerOn.
+ * </ul>
+ * Operations on one server are serialised by a lock per instance id. spawn of a server whose
+ * container runs (or is paused) does nothing, so a retried spawn never starts a server twice; spawn
+ * of a server that exists but does not run starts it over from the image.
+ */
+public final class ContainerDriver implements VirtDriver {
+    /** Settings a deployment may change; {@link #defaults()} are the production values. */
+    public record Options(String cgroupParent, Duration stopTimeout, int pidsLimit, String hostIp,
+            String availabilityZone) {
+        public static Options defaults() {
+            return new Options("nubes", Duration.ofSeconds(10), 1024, "127.0.0.1", "nova");
+        }
+
+        public Options {
+            if (!SAFE_NAME.matcher(cgroupParent).matches()) {
+                throw new IllegalArgumentException("cgroup parent must be a plain name: " + cgroupParent);
+            }
+        }
+    }
+
+    /** What server.json holds: enough to start the server again after a restart of Nubes. */
+    record Server(String instanceId, String hostname, String imageId, List<String> init, Limits limits) {}
+
+    /** The part of crun state the driver uses. */
+    private record State(String status, long pid, Instant created) {
+        boolean running() {
+            return status.equals("running");
+        }
+
+        boolean paused() {
+            return status.equals("paused");
+        }
+    }
+
+    private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+    private static final Path CGROUP_ROOT = Path.of("/sys/fs/cgroup");
+    /** crun run/create in a mount namespace without the cgroup2 mount of hybrid hosts (see HOST-NOTES). */
+    private static final String HYBRID_WRAPPER = "if grep -q ' /sys/fs/cgroup/unified ' /proc/self/mounts; then "
+            + "umount -l /sys/fs/cgroup/unified; fi; exec crun \"$@\"";
+    private static final long CONSOLE_MAX_BYTES = 4L << 20;
+
+    private final Path stateDir;
+    private final String hostname;
+    private final Options options;
+    private final Images images;
+    private final Map<String, Object> locks = new ConcurrentHashMap<>();
+    private volatile Integer crunVersion;
+
+    public ContainerDriver(Path stateDir, String hostname) {
+        this(stateDir, hostname, Options.defaults());
+    }
+
+    public ContainerDriver(Path stateDir, String hostname, Options options) {
+        try {
+            Files.createDirectories(stateDir.resolve("images"));
+            Files.createDirectories(stateDir.resolve("servers"));
+            // The real path, because /proc/self/mountinfo shows mounts by it.
+            this.stateDir = stateDir.toRealPath();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the container state dir " + stateDir, e);
+        }
+        // overlayfs options are separated by commas and lowerdir lists by colons.
+        if (this.stateDir.toString().matches(".*[,:\\s\\\\].*")) {
+            throw new IllegalArgumentException("the container state dir must not contain , : \\ or spaces: " + stateDir);
+        }
+        this.hostname = hostname;
+        this.options = options;
+        this.images = new Images(this.stateDir.resolve("images"));
+    }
+
+    /**
+     * Why this driver cannot run on this machine, in one line, or empty when it can. It needs Linux,
+     * root (crun with cgroup limits and overlay mounts; rootless containers are not supported),
+     * crun, unshare, tar and mount, overlayfs and cgroups.
+     */
+    public static Optional<String> unavailableReason() {
+        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) {
+            return Optional.of("the container driver needs Linux");
+        }
+        try {
+            String uid = Files.readAllLines(Path.of("/proc/self/status")).stream()
+                    .filter(l -> l.startsWith("Uid:")).map(l -> l.split("\\s+")[1]).findFirst().orElse("?");
+            if (!uid.equals("0")) {
+                return Optional.of("the container driver needs root (overlay mounts and cgroup limits); Nubes runs as uid " + uid);
+            }
+            for (String program : List.of("crun", "unshare", "tar", "mount", "umount", "sh")) {
+                if (Exec.onPath(program).isEmpty()) {
+                    return Optional.of(program + " is not installed" + (program.equals("crun") ? " (apt-get install crun)" : ""));
+                }
+            }
+            if (!Files.readString(Path.of("/proc/filesystems")).contains("\toverlay\n")) {
+                return Optional.of("the kernel has no overlayfs");
+            }
+            if (!Files.isDirectory(CGROUP_ROOT) || Files.list(CGROUP_ROOT).findAny().isEmpty()) {
+                return Optional.of("no cgroup file system is mounted at /sys/fs/cgroup");
+            }
+        } catch (IOException e) {
+            return Optional.of("cannot inspect the host: " + e.getMessage());
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public String name() {
+        return "container";
+    }
+
+    @Override
+    public EnumSet<Capability> capabilities() {
+        return EnumSet.allOf(Capability.class);
+    }
+
+    @Override
+    public HostInfo host() {
+        int cpus = Runtime.getRuntime().availableProcessors();
+        long memoryKb = 0;
+        String model = "unknown";
+        String vendor = "unknown";
+        long diskGb = 0;
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemTotal:")) {
+                    memoryKb = Long.parseLong(line.replaceAll("\\D", ""));
+                }
+            }
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                String value = line.contains(":") ? line.substring(line.indexOf(':') + 1).strip() : "";
+                if (line.startsWith("model name")) {
+                    model = value;
+                } else if (line.startsWith("vendor_id")) {
+                    vendor = value;
+                }
+            }
+            diskGb = Files.getFileStore(stateDir).getTotalSpace() >> 30;
+        } catch (IOException | RuntimeException e) {
+            // A host that hides these still runs servers; it only reports less.
+        }
+        ObjectNode cpuInfo = Json.object().put("arch", System.getProperty("os.arch")).put("model", model)
+                .put("vendor", vendor);
+        cpuInfo.putObject("topology").put("cells", 1).put("sockets", 1).put("cores", cpus).put("threads", 1);
+        cpuInfo.putArray("features");
+        return new HostInfo(hostname, "crun", crunVersion(), options.hostIp(), cpus, (int) (memoryKb / 1024),
+                (int) diskGb, Json.string(cpuInfo));
+    }
+
+    @Override
+    public void spawn(Guest guest) throws DriverException {
+        String id = checkName("instance", guest.instanceId());
+        synchronized (lock(id)) {
+            State existing = state(id);
+            if (existing != null && (existing.running() || existing.paused()) && Files.isDirectory(dir(id))) {
+                return; // spawned before a restart or a retry: never start a server twice
+            }
+            destroyLocked(id); // leftovers of an earlier failed attempt
+            try {
+                Path lower = images.unpacked(checkName("image", guest.imageId()), guest);
+                List<String> init = Images.init(guest.imageProperties(), lower);
+                Path dir = dir(id);
+                for (String sub : List.of("upper", "work", "rootfs")) {
+                    Files.createDirectories(dir.resolve(sub));
+                }
+                ConfigDrive.write(dir.resolve("config-drive"), guest, options.availabilityZone());
+                Server server = new Server(id, guest.hostname(), guest.imageId(), init, guest.limits());
+                save(server);
+                start(server);
+            } catch (DriverException | IOException | RuntimeException e) {
+                try {
+                    destroyLocked(id);
+                } catch (DriverException | RuntimeException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
+                if (e instanceof DriverException driverException) {
+                    throw driverException;
+                }
+                throw new DriverException("Spawning the container failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    @Override
+    public void destroy(String instanceId) throws DriverException {
+        String id = checkName("instance", instanceId);
+        synchronized (lock(id)) {
+            destroyLocked(id);
+        }
+    }
+
+    @Override
+    public void powerOff(String instanceId) throws DriverException {
+        String id = checkName("instance", instanceId);
+        synchronized (lock(id)) {
+            load(id);
+            stop(id, options.stopTimeout());
+            unmount(id, false);
+        }
+    }
+
+    @Override
+    public void powerOn(String instanceId) throws DriverException {
+        String id = checkName("instance", instanceId);
+        synchronized (lock(id)) {
+            Server server = load(id);
+            State state = state(id);
+            if (state != null && (state.running() || state.paused())) {
+                return;
+            }
+            stop(id, Duration.ZERO); // deletes a container that stopped by itself
+            start(server);
+        }
+    }
+
+    @Override
+    public void reboot(String instanceId, boolean hard) throws DriverException {
+        String id = checkName("instance", instanceId);
+        synchronized (lock(id)) {
+            Server server = load(id);
+            stop(id, hard ? Duration.ZERO : options.stopTimeout());
+            start(server);
+        }
+    }
+
+    @Override
+    public void pause(String instanceId) throws DriverException {
+        freeze(instanceId, false);
+    }
+
+    @Override
+    public void unpause(String instanceId) throws DriverException {
+        thaw(instanceId);
+    }
+
+    @Override
+    public void suspend(String instanceId) throws DriverException {
+        freeze(instanceId, true);
+    }
+
+    @Override
+    public void resume(String instanceId) throws DriverException {
+        thaw(instanceId);
+    }
+
+    @Override
+    public void resize(String instanceId, Limits limits) throws DriverException {
+        String id = checkName("instance", instanceId);
+        synchronized (lock(id)) {
+            Server server = load(id);
+            State state = state(id);
+            if (state != null && (state.running() || state.paused())) {
+                Exec.check(List.of("crun", "update", "--memory=" + OciConfig.memoryBytes(limits),
+                        "--cpu-quota=" + OciConfig.cpuQuota(limits), "--cpu-period=" + OciConfig.CPU_PERIOD_US,
+                        "--cpu-share=" + 1024L * Math.max(1, limits.vcpus()), containerId(id)));
+            }
+            save(new Server(server.instanceId(), server.hostname(), server.imageId(), server.init(), limits));
+        }
+    }
+
+    @Override
+    public void snapshot(String instanceId, ImageSink sink) throws DriverException {
+        String id = checkName("instance", instanceId);
+        synchronized (lock(id)) {
+            load(id);
+            boolean mountedHere = mount(id);
+            Path errors = dir(id).resolve("snapshot.err");
+            List<String> command = List.of("tar", "-C", dir(id).resolve("rootfs").toString(), "-c", "-f", "-",
+                    "--numeric-owner", "--xattrs", "--xattrs-include=*", "--anchored",
+                    "--exclude=./proc/*", "--exclude=./sys/*", "--exclude=./dev/*",
+                    "--exclude=." + ConfigDrive.MOUNT_POINT + "/*", ".");
+            List<Process> started = new ArrayList<>();
+            try {
+                sink.write(() -> {
+                    try {
+                        Process tar = new ProcessBuilder(command).redirectError(errors.toFile())
+                                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+                        started.add(tar);
+                        return tar.getInputStream();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException("cannot run tar: " + e.getMessage(), e);
+                    }
+                });
+                for (Process tar : started) {
+                    // tar exits with 1 when a file changed while it read it: normal for a running server.
+                    if (!tar.waitFor(30, TimeUnit.SECONDS) || tar.exitValue() > 1) {
+                        throw new DriverException("Snapshot failed: tar " + (tar.isAlive() ? "did not finish: the sink "
+                                + "stopped reading" : "failed: " + readQuietly(errors)));
+                    }
+                }
+            } catch (RuntimeException e) {
+                throw new DriverException("Snapshot failed: " + e.getMessage(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DriverException("Snapshot interrupted", e);
+            } finally {
+                started.forEach(Process::destroyForcibly);
+                deleteQuietly(errors);
+                if (mountedHere) {
+                    unmount(id, false);
+                }
+            }
+        }
+    }
+
+    @Override
+    public String consoleOutput(String instanceId, int maxLines) throws DriverException {
+        String id = checkName("instance", instanceId);
+        load(id);
+        Path console = dir(id).resolve("console.log");
+        if (!Files.exists(console)) {
+            return "";
+        }
+        String text;
+        try (RandomAccessFile file = new RandomAccessFile(console.toFile(), "r")) {
+            // A console grows without end; only its tail is ever shown.
+            long from = Math.max(0, file.length() - CONSOLE_MAX_BYTES);
+            byte[] bytes = new byte[(int) (file.length() - from)];
+            file.seek(from);
+            file.readFully(bytes);
+            text = new String(bytes, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new DriverException("cannot read the console log: " + e.getMessage(), e);
+        }
+        if (maxLines < 0) {
+            return text;
+        }
+        List<String> lines = Arrays.asList(text.split("\n", -1));
+        if (!lines.isEmpty() && lines.getLast().isEmpty()) {
+            lines = lines.subList(0, lines.size() - 1); // the newline that ends the last line
+        }
+        List<String> tail = lines.subList(Math.max(0, lines.size() - maxLines), lines.size());
+        return tail.isEmpty() ? "" : String.join("\n", tail) + "\n";
+    }
+
+    @Override
+    public Diagnostics diagnostics(String instanceId) throws DriverException {
+        String id = checkName("instance", instanceId);
+        Server server = load(id);
+        State state = state(id);
+        PowerState power = powerState(id);
+        long uptime = state != null && state.running() && state.created() != null
+                ? Math.max(0, Duration.between(state.created(), Instant.now()).toSeconds()) : 0;
+        Map<String, Object> extra = new HashMap<>();
+        String cgroup = options.cgroupParent() + "/" + containerId(id);
+        cgroupValue("memory", cgroup, "memory.usage_in_bytes").ifPresent(v -> extra.put("memory_usage_bytes", v));
+        cgroupValue("cpuacct", cgroup, "cpuacct.usage").ifPresent(v -> extra.put("cpu_time_ns", v));
+        cgroupValue("pids", cgroup, "pids.current").ifPresent(v -> extra.put("processes", v));
+        return new Diagnostics(power == PowerState.RUNNING ? "running" : power.name().toLowerCase(Locale.ROOT),
+                "container", true, uptime, server.limits().vcpus(), server.limits().memoryMb(), extra);
+    }
+
+    @Override
+    public PowerState powerState(String instanceId) {
+        if (instanceId == null || !SAFE_NAME.matcher(instanceId).matches() || !Files.isRegularFile(serverFile(instanceId))) {
+            return PowerState.NOSTATE;
+        }
+        try {
+            State state = state(instanceId);
+            if (state == null || !(state.running() || state.paused())) {
+                return PowerState.SHUTDOWN;
+            }
+            if (state.paused()) {
+                return Files.exists(dir(instanceId).resolve("suspended")) ? PowerState.SUSPENDED : PowerState.PAUSED;
+            }
+            return PowerState.RUNNING;
+        } catch (DriverException e) {
+            return PowerState.NOSTATE;
+        }
+    }
+
+    @Override
+    public List<String> instances() {
+        try (Stream<Path> dirs = Files.list(stateDir.resolve("servers"))) {
+            return dirs.map(d -> d.getFileName().toString()).filter(id -> Files.isRegularFile(serverFile(id))).sorted().toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    // --- servers ---
+
+    private void start(Server server) throws DriverException {
+        String id = server.instanceId();
+        Path dir = dir(id);
+        mount(id);
+        Path console = dir.resolve("console.log");
+        try {
+            Files.deleteIfExists(dir.resolve("suspended"));
+            Files.write(dir.resolve("config.json"), OciConfig.render(server.hostname(), server.init(), server.limits(),
+                    "/" + options.cgroupParent() + "/" + containerId(id), dir.resolve("config-drive"), options.pidsLimit()));
+            if (!Files.exists(console)) {
+                Files.createFile(console);
+            }
+        } catch (IOException e) {
+            throw new DriverException("cannot write the container config: " + e.getMessage(), e);
+        }
+        long before = console.toFile().length();
+        List<String> command = List.of("unshare", "-m", "--propagation", "slave", "sh", "-c", HYBRID_WRAPPER, "crun",
+                "run", "-d", "--bundle", dir.toString(), containerId(id));
+        Process crun = Exec.start(new ProcessBuilder(command)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(console.toFile()))
+                .redirectError(ProcessBuilder.Redirect.appendTo(console.toFile()))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))), command);
+        try {
+            if (!crun.waitFor(60, TimeUnit.SECONDS)) {
+                crun.destroyForcibly();
+                throw new DriverException("crun run did not finish in 60 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DriverException("interrupted while starting the container", e);
+        }
+        if (crun.exitValue() != 0) {
+            String message = consoleSince(console, before);
+            stop(id, Duration.ZERO);
+            throw new DriverException("Starting the container failed: " + message);
+        }
+    }
+
+    /** Ends the container (SIGTERM, then SIGKILL after the grace time) and deletes it and its cgroups. */
+    private void stop(String id, Duration grace) throws DriverException {
+        String container = containerId(id);
+        State state = state(id);
+        if (state != null) {
+            if (state.paused()) {
+                Exec.run(List.of("crun", "resume", container)); // a frozen process cannot act on a signal
+            }
+            if (alive(state.pid())) {
+                if (grace.isPositive()) {
+                    Exec.run(List.of("crun", "kill", container, "TERM"));
+                    waitForExit(state.pid(), grace);
+                }
+                if (alive(state.pid())) {
+                    Exec.run(List.of("crun", "kill", "--all", container, "KILL"));
+                    if (!waitForExit(state.pid(), Duration.ofSeconds(10))) {
+                        throw new DriverException("The container's init (pid " + state.pid() + ") did not end after SIGKILL");
+                    }
+                }
+            }
+            Exec.Result deleted = Exec.run(List.of("crun", "delete", "--force", container));
+            if (!deleted.ok() && state(id) != null) {
+                throw new DriverException("crun delete failed: " + deleted.output());
+            }
+        }
+        removeCgroups(id);
+        deleteQuietly(dir(id).resolve("suspended"));
+    }
+
+    private void destroyLocked(String id) throws DriverException {
+        stop(id, Duration.ZERO);
+        unmount(id, true);
+        Path dir = dir(id);
+        if (Files.exists(dir)) {
+            deleteTree(dir);
+        }
+    }
+
+    private void freeze(String instanceId, boolean suspend) throws DriverException {
+        String id = checkName("instance", instanceId);
+        synchronized (lock(id)) {
+            load(id);
+            State state = state(id);
+            if (state == null || !state.running()) {
+                throw new DriverException("Instance " + id + " is not running.");
+            }
+            Exec.check(List.of("crun", "pause", containerId(id)));
+            if (suspend) {
+                try {
+                    Files.createFile(dir(id).resolve("suspended"));
+                } catch (IOException e) {
+                    Exec.run(List.of("crun", "resume", containerId(id)));
+                    throw new DriverException("cannot mark the server suspended: " + e.getMessage(), e);
+                }
+            }
+        }
+    }
+
+    private void thaw(String instanceId) throws DriverException {
+        String id = checkName("instance", instanceId);
+        synchronized (lock(id)) {
+            load(id);
+            State state = state(id);
+            if (state == null || !state.paused()) {
+                throw new DriverException("Instance " + id + " is not paused or suspended.");
+            }
+            Exec.check(List.of("crun", "resume", containerId(id)));
+            deleteQuietly(dir(id).resolve("suspended"));
+        }
+    }
+
+    /** crun's view of the container, or null when crun does not know it. */
+    private State state(String id) throws DriverException {
+        Exec.Result result = Exec.run(List.of("crun", "state", containerId(id)));
+        if (!result.ok()) {
+            if (result.output().contains("No such file or directory") || result.output().contains("does not exist")) {
+                return null;
+            }
+            throw new DriverException("crun state failed: " + result.output());
+        }
+        JsonNode node = Json.parse(result.output().getBytes(StandardCharsets.UTF_8));
+        String created = node.path("created").asText("");
+        return new State(node.path("status").asText("unknown"), node.path("pid").asLong(0),
+                created.isEmpty() ? null : Instant.parse(created));
+    }
+
+    // --- overlay ---
+
+    /** Mounts the server's overlay unless it is mounted; true when this call mounted it. */
+    private boolean mount(String id) throws DriverException {
+        Path dir = dir(id);
+        Path rootfs = dir.resolve("rootfs");
+        if (mounted(rootfs)) {
+            return false;
+        }
+        String imageId = load(id).imageId();
+        Exec.check(List.of("mount", "-t", "overlay", "overlay", "-o", "lowerdir=" + images.root(imageId)
+                + ",upperdir=" + dir.resolve("upper") + ",workdir=" + dir.resolve("work"), rootfs.toString()));
+        return true;
+    }
+
+    private void unmount(String id, boolean evenIfBusy) throws DriverException {
+        Path rootfs = dir(id).resolve("rootfs");
+        if (!mounted(rootfs)) {
+            return;
+        }
+        Exec.Result result = Exec.run(List.of("umount", rootfs.toString()));
+        if (!result.ok()) {
+            if (!evenIfBusy) {
+                throw new DriverException("cannot unmount the server's root: " + result.output());
+            }
+            // Busy (a process of the host still has a file open): detach it so the server dir can go.
+            Exec.check(List.of("umount", "-l", rootfs.toString()));
+        }
+    }
+
+    private static boolean mounted(Path path) throws DriverException {
+        String target = path.toString();
+        try (Stream<String> lines = Files.lines(Path.of("/proc/self/mountinfo"))) {
+            return lines.map(l -> l.split(" ")).anyMatch(f -> f.length > 4 && f[4].equals(target));
+        } catch (IOException | UncheckedIOException e) {
+            throw new DriverException("cannot read /proc/self/mountinfo: " + e.getMessage(), e);
+        }
+    }
+
+    // --- helpers ---
+
+    private Server load(String id) throws DriverException {
+        Path file = serverFile(id);
+        if (!Files.isRegularFile(file)) {
+            throw new DriverException("Instance " + id + " could not be found on host " + hostname + ".");
+        }
+        try {
+            return Json.MAPPER.readValue(file.toFile(), Server.class);
+        } catch (IOException e) {
+            throw new DriverException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void save(Server server) throws DriverException {
+        Path file = serverFile(server.instanceId());
+        Path temp = file.resolveSibling("server.json.tmp");
+        try {
+            Files.write(temp, Json.bytes(server));
+            Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new DriverException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void removeCgroups(String id) {
+        Path relative = Path.of(options.cgroupParent(), containerId(id));
+        List<Path> hierarchies = new ArrayList<>(List.of(CGROUP_ROOT)); // cgroup v2 has one
+        try (Stream<Path> dirs = Files.list(CGROUP_ROOT)) {
+            dirs.forEach(hierarchies::add); // cgroup v1 one per controller
+        } catch (IOException e) {
+            return;
+        }
+        for (Path hierarchy : hierarchies) {
+            deleteQuietly(hierarchy.resolve(relative)); // rmdir; it fails while tasks are in it
+        }
+    }
+
+    private Optional<String> cgroupValue(String controller, String cgroup, String file) {
+        try {
+            return Optional.of(Files.readString(CGROUP_ROOT.resolve(controller).resolve(cgroup).resolve(file)).strip());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private int crunVersion() {
+        if (crunVersion == null) {
+            int version = 0;
+            try {
+                // "crun version 1.8.1" -> 1008001, as Nova encodes hypervisor versions
+                String first = Exec.check(List.of("crun", "--version")).lines().findFirst().orElse("");
+                String[] parts = first.replaceAll("[^0-9.]", "").split("\\.");
+                for (int i = 0; i < 3; i++) {
+                    version = version * 1000 + (i < parts.length && !parts[i].isEmpty() ? Integer.parseInt(parts[i]) : 0);
+                }
+            } catch (DriverException | RuntimeException e) {
+                version = 0;
+            }
+            crunVersion = version;
+        }
+        return crunVersion;
+    }
+
+    /** True while the process exists and is not a zombie. */
+    private static boolean alive(long pid) {
+        if (pid <= 0) {
+            return false;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            char state = stat.charAt(stat.lastIndexOf(')') + 2);
+            return state != 'Z' && state != 'X';
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static boolean waitForExit(long pid, Duration timeout) throws DriverException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (alive(pid)) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DriverException("interrupted while waiting for the container to stop", e);
+            }
+        }
+        return true;
+    }
+
+    private static String consoleSince(Path console, long offset) {
+        try (RandomAccessFile file = new RandomAccessFile(console.toFile(), "r")) {
+            long from = Math.max(offset, file.length() - 4096);
+            byte[] bytes = new byte[(int) Math.max(0, file.length() - from)];
+            file.seek(from);
+            file.readFully(bytes);
+            return new String(bytes, StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            return "(cannot read the console: " + e.getMessage() + ")";
+        }
+    }
+
+    static String readQuietly(Path file) {
+        try {
+            return Files.readString(file).strip();
+        } catch (IOException e) {
+            return "(no message)";
+        }
+    }
+
+    static void deleteQuietly(Path path) {
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            // best effort: callers check what must be gone
+        }
+    }
+
+    /** Deletes a directory tree without following symbolic links, and never across a mount. */
+    static void deleteTree(Path dir) throws DriverException {
+        try {
+            Object device = Files.getAttribute(dir, "unix:dev", LinkOption.NOFOLLOW_LINKS);
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path path, BasicFileAttributes attributes) throws IOException {
+                    if (!device.equals(Files.getAttribute(path, "unix:dev", LinkOption.NOFOLLOW_LINKS))) {
+                        throw new IOException(path + " is a mount point");
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFile(Path path, BasicFileAttributes attributes) throws IOException {
+                    Files.delete(path);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path path, IOException failure) throws IOException {
+                    if (failure != null) {
+                        throw failure;
+                    }
+                    Files.delete(path);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            throw new DriverException("cannot delete " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Object lock(String id) {
+        return locks.computeIfAbsent(id, k -> new Object());
+    }
+
+    private Path dir(String id) {
+        return stateDir.resolve("servers").resolve(id);
+    }
+
+    private Path serverFile(String id) {
+        return dir(id).resolve("server.json");
+    }
+
+    private static String containerId(String id) {
+        return "nubes-" + id;
+    }
+
+    private static String checkName(String what, String value) throws DriverException {
+        if (value == null || !SAFE_NAME.matcher(value).matches()) {
+            throw new DriverException("Invalid " + what + " id for the container driver: " + value);
+        }
+        return value;
+    }
+}
