@@ -6,6 +6,8 @@ import org.nubes.core.config.Config;
 public record ComputeConfig(
         int port,
         String driver,
+        java.nio.file.Path containerDir,
+        int containerStopTimeoutSeconds,
         String host,
         FakeHosts fakeHosts,
         int reportIntervalSeconds,
@@ -31,6 +33,8 @@ public record ComputeConfig(
         return new ComputeConfig(
                 config.integer("compute.port"),
                 config.string("compute.driver").strip(),
+                containerDir(config),
+                config.integer("compute.container_stop_timeout"),
                 host,
                 new FakeHosts(config.integer("compute.fake_hosts"), config.integer("compute.fake_host_vcpus"),
                         config.integer("compute.fake_host_memory_mb"), config.integer("compute.fake_host_disk_gb")),
@@ -43,6 +47,11 @@ public record ComputeConfig(
                         config.integer("compute.quota_ram"), config.integer("compute.quota_key_pairs"),
                         config.integer("compute.quota_server_groups"), config.integer("compute.quota_server_group_members"),
                         config.integer("compute.quota_metadata_items")));
+    }
+
+    private static java.nio.file.Path containerDir(Config config) {
+        String dir = config.string("compute.container_dir").strip();
+        return dir.isEmpty() ? config.path("data_dir").resolve("compute") : java.nio.file.Path.of(dir);
     }
 
     private static double number(Config config, String key) {

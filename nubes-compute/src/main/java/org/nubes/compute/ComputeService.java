@@ -1,6 +1,12 @@
 package org.nubes.compute;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +24,8 @@ import org.nubes.compute.api.ServerGroupApi;
 import org.nubes.compute.api.ServerPartsApi;
 import org.nubes.compute.api.VersionApi;
 import org.nubes.compute.driver.VirtDriver;
+import org.nubes.compute.driver.container.ContainerDriver;
+import org.nubes.compute.driver.container.StarterImage;
 import org.nubes.compute.driver.fake.FakeDriver;
 import org.nubes.compute.scheduler.Scheduler;
 import org.nubes.compute.service.Flavors;
@@ -42,6 +50,7 @@ import org.nubes.core.http.FaultRenderer;
 import org.nubes.core.http.Microversion;
 import org.nubes.core.http.MicroversionRange;
 import org.nubes.core.http.Routes;
+import org.nubes.core.json.Json;
 
 /**
  * The compute service (Nova v2.1): its API, its scheduler and the compute agents of this process,
@@ -60,6 +69,8 @@ public final class ComputeService implements ApiService {
     private final Servers servers;
     private final Scheduler scheduler;
     private final List<ComputeAgent> agents = new ArrayList<>();
+    private final ImageClient images;
+    private String driverNote;
     private final ComputeApi api;
 
     public ComputeService(ComputeConfig config, Database database, Supplier<ServiceSession.Credentials> serviceUser) {
@@ -77,6 +88,7 @@ public final class ComputeService implements ApiService {
         Keypairs keypairs = new Keypairs(database.jdbi(), config.quotas());
         this.servers = new Servers(config, instances, actions, flavors, keypairs, images, quotas, hosts, bus);
         this.scheduler = new Scheduler(config, hosts, instances, actions, bus);
+        this.images = images;
         for (VirtDriver driver : drivers(config)) {
             agents.add(new ComputeAgent(config, driver, hosts, instances, actions, images, bus));
         }
@@ -86,8 +98,29 @@ public final class ComputeService implements ApiService {
                 new ComputeAdminApi(hosts, instances, quotas, new ServerGroups(database.jdbi(), quotas))));
     }
 
-    private static List<VirtDriver> drivers(ComputeConfig config) {
-        return switch (config.driver()) {
+    /**
+     * The drivers of this process's agents: one container host, or any number of simulated fake
+     * hosts. With "auto" the container driver is used where it works; otherwise why it does not
+     * is kept in {@link #driverNote()} for the launcher to print.
+     */
+    private List<VirtDriver> drivers(ComputeConfig config) {
+        String driver = config.driver();
+        if (driver.equals("auto")) {
+            Optional<String> unavailable = ContainerDriver.unavailableReason();
+            driver = unavailable.isPresent() ? "fake" : "container";
+            driverNote = unavailable.map(reason -> "compute uses the fake driver (servers are simulated): " + reason)
+                    .orElse(null);
+        }
+        return switch (driver) {
+            case "container" -> {
+                ContainerDriver.unavailableReason().ifPresent(reason -> {
+                    throw new ConfigException("compute.driver is container, but it cannot run here: " + reason);
+                });
+                ContainerDriver.Options defaults = ContainerDriver.Options.defaults();
+                yield List.of(new ContainerDriver(config.containerDir(), config.host(), new ContainerDriver.Options(
+                        defaults.cgroupParent(), Duration.ofSeconds(config.containerStopTimeoutSeconds()),
+                        defaults.pidsLimit(), defaults.hostIp(), config.defaultAvailabilityZone())));
+            }
             case "fake" -> {
                 List<VirtDriver> fakes = new ArrayList<>();
                 ComputeConfig.FakeHosts hosts = config.fakeHosts();
@@ -97,8 +130,45 @@ public final class ComputeService implements ApiService {
                 }
                 yield fakes;
             }
-            default -> throw new ConfigException("compute.driver '" + config.driver() + "' is not known; use fake");
+            default -> throw new ConfigException("compute.driver '" + config.driver() + "' is not known; use auto, container or fake");
         };
+    }
+
+    /** Why the configured driver is not the one running (auto fell back to fake), or empty. */
+    public Optional<String> driverNote() {
+        return Optional.ofNullable(driverNote);
+    }
+
+    /**
+     * Registers the starter image (public "busybox", a root filesystem the container driver boots)
+     * when the image service has none of that name, so a new cloud can boot a server at once.
+     * Returns what happened, for the launcher to print.
+     */
+    public String registerStarterImage() {
+        Optional<String> unavailable = StarterImage.unavailableReason();
+        if (unavailable.isPresent()) {
+            return "no starter image: " + unavailable.get();
+        }
+        if (images.findByName(StarterImage.NAME).isPresent()) {
+            return "starter image: " + StarterImage.NAME;
+        }
+        try {
+            Path dir = Files.createDirectories(config.containerDir().resolve("starter"));
+            Path tar = StarterImage.build(dir.resolve(StarterImage.NAME + ".tar"));
+            ObjectNode image = Json.object().put("name", StarterImage.NAME).put("visibility", "public");
+            StarterImage.PROPERTIES.forEach(image::put);
+            String id = images.create(images.serviceToken(), image).path("id").asText();
+            images.upload(id, () -> {
+                try {
+                    return Files.newInputStream(tar);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            return "starter image: " + StarterImage.NAME + " (registered now)";
+        } catch (IOException | RuntimeException e) {
+            return "no starter image: " + e;
+        }
     }
 
     @Override

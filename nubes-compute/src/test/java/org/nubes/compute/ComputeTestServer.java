@@ -59,7 +59,8 @@ public final class ComputeTestServer implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         Map<String, String> all = new HashMap<>(Map.of("data_dir", identity.dataDir().toString(), "image.port", "0",
-                "image.store_dir", imageDir.toString(), "compute.port", "0", "compute.host", "test-host"));
+                "image.store_dir", imageDir.toString(), "compute.port", "0", "compute.host", "test-host",
+                "compute.driver", "fake"));
         all.putAll(settings);
         Config config = Config.defaults();
         for (var setting : all.entrySet()) {

@@ -32,6 +32,7 @@ public final class Cloud implements AutoCloseable {
     private final ComputeService compute;
     private final List<HttpService> running = new ArrayList<>();
     private Bootstrap.Result bootstrap;
+    private String starterImage;
     private String identityUrl;
 
     public Cloud(Config config) {
@@ -78,12 +79,23 @@ public final class Cloud implements AutoCloseable {
             catalog.addAll(service.service().catalogEntries(http.url(service.port())));
         }
         bootstrap = identity.bootstrap(catalog);
+        starterImage = compute.registerStarterImage();
         return this;
     }
 
     /** The services besides identity; each later service module joins here. */
     private List<ApiService> otherServices() {
         return List.of(image, compute);
+    }
+
+    /** Lines about the compute driver and the starter image, for the person starting the cloud. */
+    public List<String> computeNotes() {
+        List<String> notes = new ArrayList<>();
+        compute.driverNote().ifPresent(notes::add);
+        if (starterImage != null) {
+            notes.add(starterImage);
+        }
+        return notes;
     }
 
     public String identityUrl() {

@@ -15,6 +15,9 @@ final class Welcome {
             out.append("  ").append(String.format("%-10s", service.service().name()))
                     .append(cloud.config().string("http.public_host")).append(':').append(service.port()).append('\n');
         }
+        for (String note : cloud.computeNotes()) {
+            out.append("nubes: ").append(note).append('\n');
+        }
         if (made.adminPassword() != null) {
             out.append("nubes: new cloud; admin password: ").append(made.adminPassword()).append('\n');
         }

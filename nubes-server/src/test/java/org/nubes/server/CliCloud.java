@@ -25,7 +25,13 @@ final class CliCloud implements AutoCloseable {
         this.cloud = cloud;
     }
 
+    /** With the fake compute driver: these tests are about the APIs, not about real servers. */
     static CliCloud start() {
+        return start(java.util.Map.of("compute.driver", "fake"));
+    }
+
+    /** With configuration keys on top of the defaults. */
+    static CliCloud start(java.util.Map<String, String> settings) {
         boolean installed = OpenStackCli.installed();
         if (System.getenv("CI") != null) {
             assertThat(installed).as("the openstack CLI (python3-openstackclient) must be installed in CI").isTrue();
@@ -35,6 +41,9 @@ final class CliCloud implements AutoCloseable {
             Path dataDir = Files.createTempDirectory("nubes-cli");
             Config config = Config.defaults().with("data_dir", dataDir.toString())
                     .with("identity.port", "0").with("image.port", "0").with("compute.port", "0");
+            for (var setting : settings.entrySet()) {
+                config = config.with(setting.getKey(), setting.getValue());
+            }
             return new CliCloud(dataDir, Launcher.up(config).cloud());
         } catch (IOException e) {
             throw new UncheckedIOException(e);

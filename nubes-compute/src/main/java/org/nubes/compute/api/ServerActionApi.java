@@ -66,8 +66,7 @@ public final class ServerActionApi {
         switch (action) {
             case ServerAction.ConfirmResize c -> ctx.status(204);
             case ServerAction.Rebuild r -> {
-                Instance rebuilt = servers.get(Http.caller(ctx), server.id());
-                ObjectNode view = ServerView.detail(rebuilt, ServerApi.viewer(ctx, servers));
+                ObjectNode view = ServerView.detail(result.server(), ServerApi.viewer(ctx, servers));
                 view.put("adminPass", result.adminPass());
                 Http.json(ctx, 202, Json.object().set("server", view));
             }

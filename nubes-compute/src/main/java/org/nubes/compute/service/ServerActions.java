@@ -68,9 +68,12 @@ public final class ServerActions {
         };
     }
 
-    /** What an action answers with beyond its status: a new image's id, a rebuilt server's password. */
-    public record Result(String imageId, String adminPass) {
-        static final Result NONE = new Result(null, null);
+    /**
+     * What an action answers with beyond its status: a new image's id; a rebuilt server's password
+     * and the server as it was when the rebuild started (the agent may finish before the answer).
+     */
+    public record Result(String imageId, String adminPass, Instance server) {
+        static final Result NONE = new Result(null, null, null);
     }
 
     /**
@@ -116,7 +119,7 @@ public final class ServerActions {
                     columns.put("description", rebuild.description());
                 }
                 args.set("image_properties", image);
-                result = new Result(null, rebuild.adminPass() != null ? rebuild.adminPass() : Servers.randomText(12));
+                result = new Result(null, rebuild.adminPass() != null ? rebuild.adminPass() : Servers.randomText(12), null);
             }
             case ServerAction.Resize resize -> {
                 Flavor target = resize.flavor();
@@ -134,7 +137,7 @@ public final class ServerActions {
                 ObjectNode image = snapshotRecord(userToken, server, create);
                 JsonNode made = servers.images().create(userToken, image);
                 args.put("image_id", made.path("id").asText());
-                result = new Result(made.path("id").asText(), null);
+                result = new Result(made.path("id").asText(), null, null);
             }
             case ServerAction.Start s -> { }
             case ServerAction.Stop s -> { }
@@ -160,6 +163,9 @@ public final class ServerActions {
                     servers.store().get(server.id()).map(Instance::taskState).orElse("deleting"));
         }
         servers.actions().start(server.id(), plan.name(), requestId, caller.userId(), caller.projectId(), now);
+        if (action instanceof ServerAction.Rebuild) {
+            result = new Result(null, result.adminPass(), servers.store().get(server.id()).orElse(server));
+        }
         if (plan.method() != null) {
             if (server.host() == null) {
                 throw ApiException.conflict("Cannot '%s' instance %s: it is on no host.", plan.name(), server.id());

@@ -48,6 +48,22 @@ public final class ImageClient {
         return show(session.token(), id);
     }
 
+    /** The first image of that name the service sees, or empty. */
+    public Optional<JsonNode> findByName(String name) {
+        HttpResponse<byte[]> answer = send(request("/v2/images?name=" + java.net.URLEncoder.encode(name,
+                java.nio.charset.StandardCharsets.UTF_8), session.token()).GET().build());
+        if (answer.statusCode() != 200) {
+            throw failed("list images", answer);
+        }
+        JsonNode images = Json.parse(answer.body()).path("images");
+        return images.isEmpty() ? Optional.empty() : Optional.of(images.get(0));
+    }
+
+    /** The service's own token, for records the service creates itself (public images). */
+    public String serviceToken() {
+        return session.token();
+    }
+
     /** Creates an image record (queued) as the token's owner and returns it. */
     public JsonNode create(String token, ObjectNode image) {
         HttpResponse<byte[]> answer = send(request("/v2/images", token).header("Content-Type", "application/json")
