@@ -1,0 +1,65 @@
+package org.nubes.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.nubes.compute.driver.container.ContainerDriver;
+
+/**
+ * Real servers through the real client: the container driver boots the starter image, the console
+ * shows what the user data script printed, and deletion leaves no container behind. Privileged:
+ * it runs as root where crun is installed (CI), and is skipped elsewhere.
+ */
+class OpenStackCliContainerTest {
+    private static CliCloud cli;
+    private static OpenStackCli admin;
+
+    @BeforeAll
+    static void start() {
+        boolean usable = ContainerDriver.unavailableReason().isEmpty();
+        if (System.getenv("CI") != null) {
+            assertThat(ContainerDriver.unavailableReason()).as("the container driver must work in CI").isEmpty();
+        }
+        assumeTrue(usable, () -> "container driver unavailable: " + ContainerDriver.unavailableReason().orElse(""));
+        cli = CliCloud.start(Map.of("compute.driver", "container"));
+        admin = cli.admin();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (cli != null) {
+            admin.run("server", "delete", "--wait", "cli-container");
+            cli.close();
+        }
+    }
+
+    @Test
+    void bootTheStarterImageWithAUserDataScript() throws Exception {
+        Path script = cli.dataDir().resolve("script.sh");
+        Files.writeString(script, "#!/bin/sh\necho user-data-says-hello from $(hostname)\n");
+        JsonNode server = admin.json("server", "create", "--image", "busybox", "--flavor", "m1.tiny",
+                "--user-data", script.toString(), "--wait", "cli-container");
+        assertThat(server.path("status").asText()).isEqualTo("ACTIVE");
+        String id = server.path("id").asText();
+
+        String console = "";
+        for (int tries = 0; tries < 50 && !console.contains("user-data-says-hello"); tries++) {
+            Thread.sleep(100);
+            console = admin.ok("console", "log", "show", "cli-container");
+        }
+        assertThat(console).contains("user-data-says-hello from cli-container");
+
+        admin.ok("server", "delete", "--wait", "cli-container");
+        assertThat(admin.json("server", "list").findValuesAsText("ID")).doesNotContain(id);
+        assertThat(Files.readString(Path.of("/proc/mounts"))).doesNotContain(id);
+        Process list = new ProcessBuilder("crun", "list").redirectErrorStream(true).start();
+        assertThat(new String(list.getInputStream().readAllBytes())).doesNotContain(id);
+    }
+}
