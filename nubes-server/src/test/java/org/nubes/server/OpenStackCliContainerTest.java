@@ -28,7 +28,7 @@ class OpenStackCliContainerTest {
             assertThat(ContainerDriver.unavailableReason()).as("the container driver must work in CI").isEmpty();
         }
         assumeTrue(usable, () -> "container driver unavailable: " + ContainerDriver.unavailableReason().orElse(""));
-        cli = CliCloud.start(Map.of("compute.driver", "container"));
+        cli = CliCloud.start(Map.of("compute.driver", "container", "compute.report_interval", "1"));
         admin = cli.admin();
     }
 
@@ -36,6 +36,7 @@ class OpenStackCliContainerTest {
     static void stop() {
         if (cli != null) {
             admin.run("server", "delete", "--wait", "cli-container");
+            admin.run("server", "delete", "--wait", "cli-killed");
             cli.close();
         }
     }
@@ -61,5 +62,32 @@ class OpenStackCliContainerTest {
         assertThat(Files.readString(Path.of("/proc/mounts"))).doesNotContain(id);
         Process list = new ProcessBuilder("crun", "list").redirectErrorStream(true).start();
         assertThat(new String(list.getInputStream().readAllBytes())).doesNotContain(id);
+    }
+
+    @Test
+    void aServerKilledOutsideTheCloudBecomesShutoffAndStartsAgain() throws Exception {
+        String id = admin.json("server", "create", "--image", "busybox", "--flavor", "m1.tiny", "--wait", "cli-killed")
+                .path("id").asText();
+        Process state = new ProcessBuilder("crun", "state", "nubes-" + id).redirectErrorStream(true).start();
+        long pid = com.fasterxml.jackson.databind.json.JsonMapper.builder().build()
+                .readTree(state.getInputStream().readAllBytes()).path("pid").asLong();
+        assertThat(pid).isPositive();
+        assertThat(new ProcessBuilder("kill", "-9", Long.toString(pid)).start().waitFor()).isZero();
+        assertThat(waitForStatus("cli-killed", "SHUTOFF")).isEqualTo("SHUTOFF");
+        admin.ok("server", "start", "cli-killed");
+        assertThat(waitForStatus("cli-killed", "ACTIVE")).isEqualTo("ACTIVE");
+        admin.ok("server", "delete", "--wait", "cli-killed");
+    }
+
+    private static String waitForStatus(String server, String wanted) throws InterruptedException {
+        String seen = null;
+        for (int tries = 0; tries < 60; tries++) {
+            seen = admin.json("server", "show", server).path("status").asText();
+            if (seen.equals(wanted)) {
+                break;
+            }
+            Thread.sleep(250);
+        }
+        return seen;
     }
 }
