@@ -118,7 +118,7 @@ public final class ComputeService implements ApiService {
                 });
                 ContainerDriver.Options defaults = ContainerDriver.Options.defaults();
                 yield List.of(new ContainerDriver(config.containerDir(), config.host(), new ContainerDriver.Options(
-                        defaults.cgroupParent(), Duration.ofSeconds(config.containerStopTimeoutSeconds()),
+                        config.containerCgroupParent(), Duration.ofSeconds(config.containerStopTimeoutSeconds()),
                         defaults.pidsLimit(), defaults.hostIp(), config.defaultAvailabilityZone())));
             }
             case "fake" -> {

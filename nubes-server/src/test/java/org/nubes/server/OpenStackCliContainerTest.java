@@ -20,6 +20,8 @@ import org.nubes.compute.driver.container.ContainerDriver;
 class OpenStackCliContainerTest {
     private static CliCloud cli;
     private static OpenStackCli admin;
+    /** This test's own cgroup parent, removed at the end (the driver removes each server's cgroup). */
+    private static final String CGROUP_PARENT = "nubes-cli-test-" + ProcessHandle.current().pid();
 
     @BeforeAll
     static void start() {
@@ -28,7 +30,8 @@ class OpenStackCliContainerTest {
             assertThat(ContainerDriver.unavailableReason()).as("the container driver must work in CI").isEmpty();
         }
         assumeTrue(usable, () -> "container driver unavailable: " + ContainerDriver.unavailableReason().orElse(""));
-        cli = CliCloud.start(Map.of("compute.driver", "container", "compute.report_interval", "1"));
+        cli = CliCloud.start(Map.of("compute.driver", "container", "compute.report_interval", "1",
+                "compute.container_cgroup_parent", CGROUP_PARENT));
         admin = cli.admin();
     }
 
@@ -38,6 +41,13 @@ class OpenStackCliContainerTest {
             admin.run("server", "delete", "--wait", "cli-container");
             admin.run("server", "delete", "--wait", "cli-killed");
             cli.close();
+            try (var hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
+                for (Path hierarchy : hierarchies.toList()) {
+                    Files.deleteIfExists(hierarchy.resolve(CGROUP_PARENT));
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
         }
     }
 

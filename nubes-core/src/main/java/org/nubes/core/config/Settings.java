@@ -39,6 +39,7 @@ public final class Settings {
             new Setting("compute.port", "8774", "Port of the compute API (Nova v2.1)."),
             new Setting("compute.driver", "auto", "Virt driver of this host's compute agent: container (crun), fake, or auto (container where it works, else fake)."),
             new Setting("compute.container_dir", "", "Directory of the container driver's images and servers; empty means data_dir/compute."),
+            new Setting("compute.container_cgroup_parent", "nubes", "cgroup under which each container server gets its own (in every v1 hierarchy)."),
             new Setting("compute.container_stop_timeout", "10", "Seconds a container server has to stop on SIGTERM before it is killed."),
             new Setting("compute.host", "", "Name of this compute host; empty means the machine's host name."),
             new Setting("compute.fake_hosts", "1", "Simulated hosts the fake driver runs in this process (for scheduler tests and benchmarks)."),
