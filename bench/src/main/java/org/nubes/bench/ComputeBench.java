@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -13,8 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -24,8 +21,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -153,8 +148,8 @@ public final class ComputeBench {
                 ids[i] = JSON.readTree(r.body()).path("server").path("id").asText();
             }, 0, 0);
             report.row(create.cells("create POST /v2.1/servers (202), concurrency " + concurrency));
-            log("created %d servers: %.0f requests/s, p50 %.1f ms, %d errors%s", create.latencies.count(),
-                    create.perSecond(), create.latencies.percentileMillis(50), create.errors, create.firstErrorSuffix());
+            log("created %d servers: %.0f requests/s, p50 %.1f ms, %d errors%s", create.latencies().count(),
+                    create.perSecond(), create.latencies().percentileMillis(50), create.errors(), create.firstErrorSuffix());
 
             Map<String, JsonNode> booted = awaitBuilt(ids);
             Latencies active = new Latencies();
@@ -199,7 +194,7 @@ public final class ComputeBench {
             }
             double activeSpan = firstSent == null ? Double.NaN : Duration.between(firstSent, lastLaunched).toNanos() / 1e9;
             report.row(List.of("create -> ACTIVE (launched_at - send)", Long.toString(active.count()),
-                    Integer.toString(errored + stuck + (int) create.errors), fmt("%.0f", active.count() / activeSpan),
+                    Integer.toString(errored + stuck + (int) create.errors()), fmt("%.0f", active.count() / activeSpan),
                     ms(active.percentileMillis(50)), ms(active.percentileMillis(90)), ms(active.percentileMillis(99)),
                     ms(active.maxMillis()), "-", "-", "-"));
             report.row(List.of("202 answer -> ACTIVE (launched_at - answer)", Long.toString(afterAnswer.count()), "-", "-",
@@ -215,8 +210,8 @@ public final class ComputeBench {
                             + " %d launched before their 202 reached the client (counted as 0 ms in \"202 answer -> ACTIVE\")",
                     servers, concurrency, active.count(), errored, firstFault == null ? "" : " (first fault: " + firstFault + ")",
                     stuck, activeTimeout, perHost.size(), hosts, min, max, activeSpan, activeBeforeAnswer));
-            if (create.firstError != null) {
-                facts.put("1 boot errors", "first create error: " + create.firstError);
+            if (create.firstError() != null) {
+                facts.put("1 boot errors", "first create error: " + create.firstError());
             }
 
             // --- listing: fill the project, then time one page of 1000 ---------------------------------
@@ -229,12 +224,12 @@ public final class ComputeBench {
                         HttpResponse<String> r = client.send(createRequest("bench-list-" + i, imageId), HttpResponse.BodyHandlers.ofString());
                         expect(r, 202, "create server");
                     }, 1000, servers);
-                    log("created %d more servers in %.1f s (%.0f requests/s), %d errors%s", fill.latencies.count(), fill.seconds,
-                            fill.perSecond(), fill.errors, fill.firstErrorSuffix());
+                    log("created %d more servers in %.1f s (%.0f requests/s), %d errors%s", fill.latencies().count(), fill.seconds(),
+                            fill.perSecond(), fill.errors(), fill.firstErrorSuffix());
                     facts.put("2 fill", String.format(Locale.ROOT,
                             "fill: %d more servers created for the listing in %.1f s (%.0f requests/s, p50 %.1f ms, p99 %.1f ms), %d errors%s",
-                            fill.latencies.count(), fill.seconds, fill.perSecond(), fill.latencies.percentileMillis(50),
-                            fill.latencies.percentileMillis(99), fill.errors, fill.firstErrorSuffix()));
+                            fill.latencies().count(), fill.seconds(), fill.perSecond(), fill.latencies().percentileMillis(50),
+                            fill.latencies().percentileMillis(99), fill.errors(), fill.firstErrorSuffix()));
                     awaitNoBuild(Duration.ofSeconds(Math.max(activeTimeout, extra / 20L)));
                 }
                 int total = countServers();
@@ -267,10 +262,10 @@ public final class ComputeBench {
                     expect(client.send(del, HttpResponse.BodyHandlers.ofString()), 204, "delete server");
                 }, 0, 0);
                 report.row(delete.cells("delete DELETE /v2.1/servers/{id} (204), concurrency " + concurrency));
-                log("deleted %d servers: %.0f requests/s, %d errors%s", delete.latencies.count(), delete.perSecond(),
-                        delete.errors, delete.firstErrorSuffix());
-                if (delete.firstError != null) {
-                    facts.put("4 delete errors", "first delete error: " + delete.firstError);
+                log("deleted %d servers: %.0f requests/s, %d errors%s", delete.latencies().count(), delete.perSecond(),
+                        delete.errors(), delete.firstErrorSuffix());
+                if (delete.firstError() != null) {
+                    facts.put("4 delete errors", "first delete error: " + delete.firstError());
                 }
             }
 
@@ -438,80 +433,9 @@ public final class ComputeBench {
             return new Listing(latencies, errors, seconds, cpu, count, bytes);
         }
 
-        @FunctionalInterface
-        interface Step {
-            void call(int index) throws Exception;
-        }
-
-        record Batch(Latencies latencies, long errors, double seconds, Proc.CpuUse cpu, String firstError) {
-            double perSecond() {
-                return (latencies.count() + errors) / seconds;
-            }
-
-            String firstErrorSuffix() {
-                return firstError == null ? "" : " (first: " + firstError + ")";
-            }
-
-            List<String> cells(String name) {
-                return List.of(name, Long.toString(latencies.count() + errors), Long.toString(errors), fmt("%.0f", perSecond()),
-                        ms(latencies.percentileMillis(50)), ms(latencies.percentileMillis(90)), ms(latencies.percentileMillis(99)),
-                        ms(latencies.maxMillis()), fmt("%.2f", cpu.serverCores()), fmt("%.2f", cpu.clientCores()),
-                        fmt("%.2f", cpu.otherCores()));
-            }
-        }
-
-        /**
-         * A fixed number of requests, each index once, by `concurrency` virtual threads taking the next
-         * index as soon as their previous request was answered (unlike {@link LoadRun}, bounded by
-         * count, not time). Latency is from the call to its return; a call that throws is an error.
-         * With progressEvery, logs "what done/total" (both plus progressBase) at every multiple of it.
-         */
-        private Batch batch(String what, int count, Step step, int progressEvery, int progressBase) throws InterruptedException {
-            AtomicInteger next = new AtomicInteger();
-            AtomicInteger done = new AtomicInteger();
-            AtomicReference<String> firstError = new AtomicReference<>();
-            int n = Math.min(concurrency, Math.max(1, count));
-            Latencies[] latencies = new Latencies[n];
-            long[] errors = new long[n];
-            List<Thread> workers = new ArrayList<>(n);
-            Proc.Snapshot before = Proc.Snapshot.take(serverPid, Proc.selfCpuSeconds());
-            long start = System.nanoTime();
-            for (int w = 0; w < n; w++) {
-                int worker = w;
-                latencies[w] = new Latencies();
-                workers.add(Thread.ofVirtual().name("compute-" + what + "-" + w).start(() -> {
-                    int i;
-                    while ((i = next.getAndIncrement()) < count) {
-                        long t = System.nanoTime();
-                        try {
-                            step.call(i);
-                            latencies[worker].record(System.nanoTime() - t);
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                            return;
-                        } catch (Exception e) {
-                            errors[worker]++;
-                            firstError.compareAndSet(null, e.toString().replace('\n', ' '));
-                        }
-                        int d = done.incrementAndGet();
-                        if (progressEvery > 0 && (progressBase + d) % progressEvery == 0) {
-                            log("%s %d/%d", what, progressBase + d, progressBase + count);
-                        }
-                    }
-                }));
-            }
-            for (Thread t : workers) {
-                t.join();
-            }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            Proc.CpuUse cpu = before.until(Proc.Snapshot.take(serverPid, Proc.selfCpuSeconds()));
-            Latencies all = new Latencies();
-            long errorCount = 0;
-            for (int w = 0; w < n; w++) {
-                all.add(latencies[w]);
-                errorCount += errors[w];
-            }
-            return new Batch(all, errorCount, seconds, cpu, firstError.get());
+        /** {@link Batch#run} at this run's concurrency, threads named compute-what-N. */
+        private Batch batch(String what, int count, Batch.Step step, int progressEvery, int progressBase) throws InterruptedException {
+            return Batch.run("compute", what, count, concurrency, serverPid, step, progressEvery, progressBase);
         }
 
         /** A tiny public raw image, uploaded and active. */
@@ -539,49 +463,23 @@ public final class ComputeBench {
         }
 
         private String token(URI identity, IdentityBench.Credentials admin) throws Exception {
-            ObjectNode body = JSON.createObjectNode();
-            ObjectNode auth = body.putObject("auth");
-            ObjectNode identityNode = auth.putObject("identity");
-            identityNode.putArray("methods").add("password");
-            ObjectNode user = identityNode.putObject("password").putObject("user");
-            user.put("name", admin.user()).put("password", admin.password()).putObject("domain").put("name", admin.userDomain());
-            ObjectNode project = auth.putObject("scope").putObject("project");
-            project.put("name", admin.project()).putObject("domain").put("name", admin.projectDomain());
-            HttpRequest post = HttpRequest.newBuilder(URI.create(identity + "/v3/auth/tokens"))
-                    .header("Content-Type", "application/json").timeout(Duration.ofSeconds(60))
-                    .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
-            HttpResponse<String> r = client.send(post, HttpResponse.BodyHandlers.ofString());
-            expect(r, 201, "issue a token");
-            return r.headers().firstValue("X-Subject-Token").orElseThrow();
+            return Nova.token(client, identity, admin);
         }
 
-        /** Nova's launched_at: UTC without a zone, microseconds (2026-11-24T10:25:29.413189); a trailing Z is accepted too. */
         static Instant launchedAt(String text) {
-            if (text == null || text.isEmpty() || "null".equals(text)) {
-                return null;
-            }
-            return text.endsWith("Z") ? Instant.parse(text) : LocalDateTime.parse(text).toInstant(ZoneOffset.UTC);
+            return Nova.launchedAt(text);
         }
 
         private static void expect(HttpResponse<?> r, int status, String what) throws IOException {
-            if (r.statusCode() != status) {
-                Object body = r.body();
-                String text = body instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(body);
-                throw new IOException(what + ": expected " + status + ", got " + r.statusCode() + " "
-                        + text.substring(0, Math.min(300, text.length())));
-            }
+            Nova.expect(r, status, what);
         }
 
         private static String enc(String text) {
-            return URLEncoder.encode(text, StandardCharsets.UTF_8);
+            return Nova.enc(text);
         }
 
         private static URI local(String url) {
-            URI uri = URI.create(url.replaceAll("/+$", ""));
-            if (!"127.0.0.1".equals(uri.getHost())) {
-                throw new IllegalArgumentException("URLs must be on 127.0.0.1, not " + uri.getHost());
-            }
-            return uri;
+            return Nova.local(url);
         }
     }
 
@@ -598,15 +496,15 @@ public final class ComputeBench {
     }
 
     static String ms(double millis) {
-        return fmt("%.1f", millis);
+        return Fmt.ms(millis);
     }
 
     static String fmt(String format, double value) {
-        return Double.isNaN(value) || Double.isInfinite(value) ? "-" : String.format(Locale.ROOT, format, value);
+        return Fmt.num(format, value);
     }
 
     static void log(String format, Object... args) {
-        System.err.println("bench: " + String.format(Locale.ROOT, format, args));
+        Fmt.log(format, args);
     }
 
     public static void main(String[] args) {
