@@ -95,7 +95,7 @@ public final class ComputeService implements ApiService {
         this.api = new ComputeApi(new ComputeApi.Parts(new VersionApi(), new FlavorApi(flavors), new KeypairApi(keypairs),
                 new ServerApi(servers), new ServerActionApi(servers, new ServerActions(servers, flavors), flavors),
                 new ServerPartsApi(servers), new ServerGroupApi(new ServerGroups(database.jdbi(), quotas)),
-                new ComputeAdminApi(hosts, instances, quotas, new ServerGroups(database.jdbi(), quotas))));
+                new ComputeAdminApi(hosts, instances, quotas, new ServerGroups(database.jdbi(), quotas), bus)));
     }
 
     /**

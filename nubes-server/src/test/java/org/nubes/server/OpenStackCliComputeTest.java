@@ -113,4 +113,21 @@ class OpenStackCliComputeTest {
         }
         throw new AssertionError(server + " did not become " + status + " in 30 s; last seen " + seen);
     }
+
+    @Test
+    void hypervisorsAggregatesAndZonesAsAdmin() {
+        JsonNode hypervisors = admin.json("hypervisor", "list");
+        String host = hypervisors.get(0).path("Hypervisor Hostname").asText();
+        assertThat(admin.json("hypervisor", "show", host).path("hypervisor_type").asText()).isEqualTo("fake");
+        assertThat(admin.json("hypervisor", "stats", "show").path("count").asInt()).isEqualTo(1);
+        assertThat(admin.json("compute", "service", "list").findValuesAsText("Binary")).contains("nova-compute");
+
+        admin.ok("aggregate", "create", "--zone", "cli-zone", "cli-rack");
+        admin.ok("aggregate", "add", "host", "cli-rack", host);
+        assertThat(admin.json("aggregate", "show", "cli-rack").path("hosts").toString()).contains(host);
+        assertThat(admin.json("availability", "zone", "list", "--compute").findValuesAsText("Zone Name")).contains("cli-zone");
+        admin.ok("aggregate", "remove", "host", "cli-rack", host);
+        admin.ok("aggregate", "delete", "cli-rack");
+        assertThat(admin.json("availability", "zone", "list", "--compute").findValuesAsText("Zone Name")).contains("nova");
+    }
 }

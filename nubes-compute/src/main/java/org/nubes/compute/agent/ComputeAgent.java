@@ -147,6 +147,7 @@ public final class ComputeAgent {
         return switch (message.method()) {
             case "get_console_output" -> withLock(id, () -> consoleOutput(id, args.path("length").asInt(-1)));
             case "get_diagnostics" -> withLock(id, () -> diagnostics(id));
+            case "get_host_uptime" -> Json.object().put("uptime", HostUptime.line());
             default -> {
                 withLock(id, () -> run(message.method(), id, requestId, args));
                 yield null;

@@ -9,7 +9,7 @@ import org.nubes.core.http.Routes;
 
 /**
  * The admin and accounting routes, registered together: availability zones, hypervisors,
- * services, quota sets and limits.
+ * services, quota sets, limits and host aggregates.
  */
 public final class ComputeAdminApi {
     private final AvailabilityZoneApi zones;
@@ -17,14 +17,17 @@ public final class ComputeAdminApi {
     private final ServiceApi services;
     private final QuotaApi quotaSets;
     private final LimitsApi limits;
+    private final AggregateApi aggregates;
 
-    public ComputeAdminApi(Hosts hosts, InstanceStore instances, Quotas quotas, ServerGroups groups) {
+    public ComputeAdminApi(Hosts hosts, InstanceStore instances, Quotas quotas, ServerGroups groups,
+            org.nubes.core.bus.MessageBus bus) {
         QuotaSets sets = new QuotaSets(quotas, instances, groups);
         this.zones = new AvailabilityZoneApi(hosts);
-        this.hypervisors = new HypervisorApi(hosts, instances);
+        this.hypervisors = new HypervisorApi(hosts, instances, bus);
         this.services = new ServiceApi(hosts, instances);
         this.quotaSets = new QuotaApi(sets);
         this.limits = new LimitsApi(sets);
+        this.aggregates = new AggregateApi(new org.nubes.compute.service.Aggregates(instances.jdbi(), hosts));
     }
 
     public void register(Routes routes) {
@@ -33,5 +36,6 @@ public final class ComputeAdminApi {
         services.register(routes);
         quotaSets.register(routes);
         limits.register(routes);
+        aggregates.register(routes);
     }
 }

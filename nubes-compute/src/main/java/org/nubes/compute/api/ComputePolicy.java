@@ -47,11 +47,16 @@ public final class ComputePolicy {
                 "os_compute_api:os-hypervisors:list", "os_compute_api:os-hypervisors:list-detail",
                 "os_compute_api:os-hypervisors:show", "os_compute_api:os-hypervisors:statistics",
                 "os_compute_api:os-hypervisors:servers", "os_compute_api:os-hypervisors:search",
+                "os_compute_api:os-hypervisors:uptime",
                 "os_compute_api:os-services:list", "os_compute_api:os-services:update", "os_compute_api:os-services:delete",
                 "os_compute_api:os-availability-zone:detail", "os_compute_api:os-server-groups:index:all_projects",
                 "os_compute_api:limits:other_project", "os_compute_api:os-quota-sets:update",
                 "os_compute_api:os-quota-sets:delete", "os_compute_api:os-instance-actions:events:details",
-                "os_compute_api:os-lock-server:unlock:unlock_override", "os_compute_api:os-admin-actions:reset_state");
+                "os_compute_api:os-lock-server:unlock:unlock_override", "os_compute_api:os-admin-actions:reset_state",
+                "os_compute_api:os-aggregates:index", "os_compute_api:os-aggregates:create",
+                "os_compute_api:os-aggregates:show", "os_compute_api:os-aggregates:update",
+                "os_compute_api:os-aggregates:delete", "os_compute_api:os-aggregates:add_host",
+                "os_compute_api:os-aggregates:remove_host", "os_compute_api:os-aggregates:set_metadata");
         put(rules, ANY_READER, "os_compute_api:os-flavor-extra-specs:index", "os_compute_api:os-flavor-extra-specs:show");
 
         // Checked in the handler, once the resource (and so its project) is known.

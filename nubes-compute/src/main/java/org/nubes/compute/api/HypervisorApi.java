@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.nubes.compute.service.AgentCalls;
 import org.nubes.compute.service.Hosts;
 import org.nubes.compute.store.Instance;
 import org.nubes.compute.store.InstanceStore;
@@ -29,8 +30,10 @@ public final class HypervisorApi {
 
     private final Hosts hosts;
     private final InstanceStore instances;
+    private final org.nubes.core.bus.MessageBus bus;
 
-    public HypervisorApi(Hosts hosts, InstanceStore instances) {
+    public HypervisorApi(Hosts hosts, InstanceStore instances, org.nubes.core.bus.MessageBus bus) {
+        this.bus = bus;
         this.hosts = hosts;
         this.instances = instances;
     }
@@ -42,6 +45,8 @@ public final class HypervisorApi {
         routes.get("/v2.1/os-hypervisors/statistics", Access.rule("os_compute_api:os-hypervisors:statistics"),
                 this::statistics);
         routes.get("/v2.1/os-hypervisors/{hypervisor_id}", Access.rule("os_compute_api:os-hypervisors:show"), this::show);
+        routes.get("/v2.1/os-hypervisors/{hypervisor_id}/uptime", Access.rule("os_compute_api:os-hypervisors:uptime"),
+                this::uptime);
         routes.get("/v2.1/os-hypervisors/{pattern}/search", Access.rule("os_compute_api:os-hypervisors:search"),
                 ctx -> search(ctx, false));
         routes.get("/v2.1/os-hypervisors/{pattern}/servers", Access.rule("os_compute_api:os-hypervisors:servers"),
@@ -198,11 +203,28 @@ public final class HypervisorApi {
         } else if (!id.matches("^-?[0-9]+$")) {
             throw notFound(id);
         }
-        Hosts.Host h = nodes().stream().filter(n -> version.atLeast(2, 53)
-                        ? n.node().id().equalsIgnoreCase(id) : String.valueOf(n.node().seq()).equals(stripZeros(id)))
-                .findFirst().orElseThrow(() -> notFound(id));
+        Hosts.Host h = find(id, version);
         Http.json(ctx, Json.object().set("hypervisor",
                 view(h, true, version, instances.usageByHost(), withServers ? instances.onHost(h.host()) : null)));
+    }
+
+    private Hosts.Host find(String id, Microversion version) {
+        return nodes().stream().filter(n -> version.atLeast(2, 53)
+                        ? n.node().id().equalsIgnoreCase(id) : String.valueOf(n.node().seq()).equals(stripZeros(id)))
+                .findFirst().orElseThrow(() -> notFound(id));
+    }
+
+    /** GET /os-hypervisors/{id}/uptime: the host's own uptime line, asked of its agent. */
+    private void uptime(Context ctx) {
+        Microversion version = Http.microversion(ctx);
+        String id = ctx.pathParam("hypervisor_id");
+        if (version.atLeast(2, 53) && !UUID.matcher(id).matches()) {
+            throw ApiException.badRequest("Invalid uuid %s", id);
+        }
+        Hosts.Host h = find(id, version);
+        ObjectNode view = view(h, false, version, Map.of(), null);
+        view.put("uptime", AgentCalls.call(bus, h.host(), "get_host_uptime", Json.object()).path("uptime").asText());
+        Http.json(ctx, Json.object().set("hypervisor", view));
     }
 
     private static String stripZeros(String number) {

@@ -5,19 +5,16 @@ import static org.nubes.core.auth.Access.rule;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
-import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
+import org.nubes.compute.service.AgentCalls;
 import org.nubes.compute.service.ServerAction;
 import org.nubes.compute.service.ServerActions;
 import org.nubes.compute.service.Servers;
 import org.nubes.compute.service.Flavors;
 import org.nubes.compute.store.Instance;
 import org.nubes.core.auth.Target;
-import org.nubes.core.bus.Message;
 import org.nubes.core.http.ApiException;
 import org.nubes.core.http.Http;
 import org.nubes.core.http.Microversion;
@@ -26,8 +23,6 @@ import org.nubes.core.json.Json;
 
 /** POST /servers/{id}/action: one action per body, named by its only key. */
 public final class ServerActionApi {
-    private static final Duration AGENT_CALL_TIMEOUT = Duration.ofSeconds(30);
-
     private final Servers servers;
     private final ServerActions actions;
     private final Flavors flavors;
@@ -201,18 +196,6 @@ public final class ServerActionApi {
             throw ApiException.conflict("Instance %s is not on a host yet.", server.id());
         }
         args.put("instance_id", server.id());
-        try {
-            return servers.bus().call(Servers.COMPUTE_TOPIC + server.host(), new Message(method, args), AGENT_CALL_TIMEOUT).get();
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof TimeoutException) {
-                throw new ApiException(ApiException.Kind.UNAVAILABLE, "The compute host " + server.host() + " did not answer in time.");
-            }
-            throw new ApiException(ApiException.Kind.UNAVAILABLE,
-                    "The compute host %s could not answer: %s".formatted(server.host(), cause == null ? e.getMessage() : cause.getMessage()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ApiException(ApiException.Kind.UNAVAILABLE, "Interrupted while waiting for the compute host.");
-        }
+        return AgentCalls.call(servers.bus(), server.host(), method, args);
     }
 }

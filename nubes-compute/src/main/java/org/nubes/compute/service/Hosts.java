@@ -52,13 +52,20 @@ public final class Hosts {
         return hosts;
     }
 
-    private void changed() {
+    /** Drops the kept hosts, so the next read sees a change made elsewhere (aggregates). */
+    public void forget() {
         cached = null;
+    }
+
+    private void changed() {
+        forget();
     }
 
     private List<Host> read() {
         return jdbi.withHandle(h -> h.createQuery("""
-                        SELECT s.id AS sid, s.seq AS sseq, s.host, s.zone, s.disabled, s.disabled_reason, s.forced_down,
+                        SELECT s.id AS sid, s.seq AS sseq, s.host,
+                          COALESCE((SELECT MIN(a.availability_zone) FROM aggregates a JOIN aggregate_hosts ah ON ah.aggregate_id = a.id
+                                    WHERE ah.host = s.host AND a.availability_zone IS NOT NULL), s.zone) AS zone, s.disabled, s.disabled_reason, s.forced_down,
                           s.last_seen_at, s.updated_at AS s_updated, n.id AS nid, n.seq AS nseq, n.hypervisor_hostname,
                           n.hypervisor_type, n.hypervisor_version, n.host_ip, n.vcpus, n.memory_mb, n.local_gb, n.cpu_info
                         FROM compute_services s LEFT JOIN compute_nodes n ON n.service_id = s.id

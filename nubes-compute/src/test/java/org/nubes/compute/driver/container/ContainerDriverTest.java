@@ -34,7 +34,7 @@ import org.nubes.core.json.Json;
 /**
  * The container driver against the real crun, with the starter image. Privileged: it runs as root
  * where crun, overlayfs and busybox-static are installed, and is skipped elsewhere. Everything it
- * makes (containers, mounts, cgroups, files) is removed in {@link #cleanUp()}, even after a failure.
+ * makes (containers, mounts, loop devices, cgroups, files) is removed in {@link #cleanUp()}, even after a failure.
  */
 class ContainerDriverTest {
     private static final Map<String, String> DOCKER = Map.of("container_format", "docker", "disk_format", "raw");
@@ -81,6 +81,10 @@ class ContainerDriverTest {
                 failures.add("left mounted: " + target);
                 run("umount", "-l", target);
             }
+        }
+        for (String loop : loopsUnder(stateDir)) {
+            failures.add("left loop device: " + loop);
+            run("losetup", "-d", loop);
         }
         try (Stream<Path> hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
             for (Path hierarchy : hierarchies.toList()) {
@@ -193,6 +197,74 @@ class ContainerDriverTest {
         driver.spawn(guest(copy, "copy", new Limits(1, 128, 1), "snapshot-1", DOCKER, snapshot, null));
         assertThat(exec(copy, "cat", "/root/f")).isEqualTo("kept");
         await("the copy boots", () -> console(copy).contains(StarterImage.BOOT_LINE + " copy"));
+    }
+
+    @Test
+    void theRootDiskSizeIsEnforcedSurvivesPowerOffGrowsAndGoesWithDestroy() throws Exception {
+        String id = newId();
+        Path serverDir = stateDir.resolve("state/servers").resolve(id);
+        Path disk = serverDir.resolve("disk.img");
+        driver.spawn(guest(id, "disk", new Limits(1, 256, 1), "busybox-1", DOCKER, starter, null));
+        assertThat(Files.size(disk)).isEqualTo(1L << 30);
+        assertThat(loopsUnder(stateDir.resolve("state/servers").resolve(id))).hasSize(1);
+        assertThat(rootKib(id)).as("the root's size seen inside").isBetween(900L * 1024, 1024L * 1024);
+        exec(id, "sh", "-c", "echo kept > /root/kept");
+
+        // 2 GiB do not fit on a 1 GiB disk; the host's file system keeps its space.
+        long begin = System.nanoTime();
+        Exec.Result dd = run("crun", "exec", "nubes-" + id, "dd", "if=/dev/zero", "of=/root/big", "bs=1M", "count=2048");
+        System.out.printf("dd of 2 GiB into a 1 GiB root disk: %d ms, exit %d%n", millisSince(begin), dd.exitCode());
+        assertThat(dd.exitCode()).isNotZero();
+        assertThat(dd.output()).contains("No space left on device");
+        assertThat(allocatedBytes(disk)).as("blocks the disk file takes on the host").isLessThanOrEqualTo(1L << 30);
+        assertThat(Files.size(disk)).isEqualTo(1L << 30);
+        exec(id, "rm", "/root/big");
+
+        // A smaller root disk is refused; a larger one grows online.
+        assertThatThrownBy(() -> driver.resize(id, new Limits(1, 256, 0))).isInstanceOf(DriverException.class)
+                .hasMessageContaining("cannot shrink");
+        begin = System.nanoTime();
+        driver.resize(id, new Limits(1, 256, 2));
+        System.out.printf("online grow of the root disk to 2 GiB: %d ms%n", millisSince(begin));
+        assertThat(Files.size(disk)).isEqualTo(2L << 30);
+        assertThat(rootKib(id)).isBetween(1900L * 1024, 2048L * 1024);
+        assertThat(driver.powerState(id)).isEqualTo(PowerState.RUNNING);
+
+        // Power off leaves no mount and no loop device; power on brings the data back.
+        driver.powerOff(id);
+        assertThat(mountsOf(id)).isEmpty();
+        assertThat(loopsUnder(serverDir)).isEmpty();
+        driver.powerOn(id);
+        assertThat(exec(id, "cat", "/root/kept")).isEqualTo("kept");
+        assertThat(rootKib(id)).isBetween(1900L * 1024, 2048L * 1024);
+        driver.reboot(id, true);
+        assertThat(exec(id, "cat", "/root/kept")).isEqualTo("kept");
+        assertThatThrownBy(() -> driver.resize(id, new Limits(1, 256, 1))).isInstanceOf(DriverException.class)
+                .hasMessageContaining("cannot shrink");
+
+        // A stopped server's disk grows too, and is left unmounted.
+        driver.powerOff(id);
+        driver.resize(id, new Limits(1, 256, 3));
+        assertThat(mountsOf(id)).isEmpty();
+        assertThat(loopsUnder(serverDir)).isEmpty();
+        driver.powerOn(id);
+        assertThat(rootKib(id)).isBetween(2900L * 1024, 3072L * 1024);
+        assertThat(exec(id, "cat", "/root/kept")).isEqualTo("kept");
+
+        driver.destroy(id);
+        assertThat(mountsOf(id)).isEmpty();
+        assertThat(loopsUnder(stateDir)).isEmpty();
+        assertThat(Files.exists(serverDir)).isFalse();
+
+        // root_gb 0: no disk, the upper dir on the state dir's file system, as before.
+        String unlimited = newId();
+        driver.spawn(guest(unlimited, "nodisk", new Limits(1, 64, 0), "busybox-1", DOCKER, starter, null));
+        exec(unlimited, "sh", "-c", "echo free > /root/f");
+        assertThat(Files.exists(stateDir.resolve("state/servers").resolve(unlimited).resolve("disk.img"))).isFalse();
+        assertThat(Files.readString(stateDir.resolve("state/servers").resolve(unlimited).resolve("upper/root/f")).strip())
+                .isEqualTo("free");
+        assertThat(loopsUnder(stateDir)).isEmpty();
+        driver.destroy(unlimited);
     }
 
     @Test
@@ -373,6 +445,38 @@ class ContainerDriverTest {
         try (Stream<Path> hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
             return hierarchies.map(h -> h.resolve(cgroupParent).resolve("nubes-" + id)).filter(Files::exists).toList();
         }
+    }
+
+    /** The size of the server's root file system as df inside sees it, in KiB. */
+    private static long rootKib(String id) throws DriverException {
+        String last = exec(id, "df", "-k", "/").lines().reduce((a, b) -> b).orElseThrow();
+        return Long.parseLong(last.trim().split("\\s+")[1]);
+    }
+
+    private static long allocatedBytes(Path file) {
+        String[] blocks = run("stat", "-c", "%b %B", file.toString()).output().split(" ");
+        return Long.parseLong(blocks[0]) * Long.parseLong(blocks[1]);
+    }
+
+    /** The loop devices whose backing file is under dir (read from sysfs, which has the full path). */
+    static List<String> loopsUnder(Path dir) throws IOException {
+        String prefix = dir.toRealPath().toString() + "/";
+        List<String> loops = new ArrayList<>();
+        try (Stream<Path> devices = Files.list(Path.of("/sys/block"))) {
+            for (Path device : devices.filter(d -> d.getFileName().toString().startsWith("loop")).toList()) {
+                Path backing = device.resolve("loop/backing_file");
+                if (Files.exists(backing)) {
+                    try {
+                        if (Files.readString(backing).strip().startsWith(prefix)) {
+                            loops.add("/dev/" + device.getFileName());
+                        }
+                    } catch (IOException e) {
+                        // detached meanwhile
+                    }
+                }
+            }
+        }
+        return loops;
     }
 
     private static List<String> mountsOf(String id) throws IOException {
