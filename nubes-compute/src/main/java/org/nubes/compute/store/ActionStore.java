@@ -5,7 +5,6 @@ import static org.nubes.core.db.Rows.timestamp;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
@@ -36,18 +35,11 @@ public final class ActionStore {
 
     /** Starts an event of the request's action; returns its id, or -1 when the action is unknown. */
     public long startEvent(String instanceId, String requestId, String event, String host, Instant now) {
-        return jdbi.withHandle(h -> {
-            Optional<Long> action = h.createQuery("SELECT id FROM instance_actions WHERE instance_id = :i AND request_id = :r")
-                    .bind("i", instanceId).bind("r", requestId).mapTo(Long.class).findOne();
-            if (action.isEmpty()) {
-                return -1L;
-            }
-            return h.createUpdate("""
-                            INSERT INTO instance_action_events (action_id, event, host, start_time)
-                            VALUES (:a, :e, :h, :now)""")
-                    .bind("a", action.get()).bind("e", event).bind("h", host).bind("now", timestamp(now))
-                    .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one();
-        });
+        return jdbi.withHandle(h -> h.createUpdate("""
+                        INSERT INTO instance_action_events (action_id, event, host, start_time)
+                        SELECT id, :e, :h, :now FROM instance_actions WHERE instance_id = :i AND request_id = :r""")
+                .bind("i", instanceId).bind("r", requestId).bind("e", event).bind("h", host).bind("now", timestamp(now))
+                .executeAndReturnGeneratedKeys("id").mapTo(Long.class).findOne().orElse(-1L));
     }
 
     /** Records an event that is over already (a scheduling decision), in one go. */

@@ -96,4 +96,22 @@ class InstanceStoreTest {
         }
         assertThat(store.jdbi().withHandle(h -> store.usage(h, "fresh-project")).instances()).isEqualTo(limit);
     }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void actionsRecordTheirEventsAndAFailureMarksTheAction(DatabaseConfig config) {
+        InstanceStore store = open(config);
+        ActionStore actions = new ActionStore(store.jdbi());
+        actions.start("server-1", "create", "req-1", "u", "p", T0);
+        long event = actions.startEvent("server-1", "req-1", "compute_build", "host-1", T0);
+        assertThat(event).isPositive();
+        assertThat(actions.startEvent("server-1", "req-unknown", "compute_build", "host-1", T0)).isEqualTo(-1);
+        actions.finishEvent(event, false, "boom", T0.plusSeconds(1));
+        actions.recordEvent("server-1", "req-1", "schedule_instances", T0, true, null, T0);
+        ActionStore.Action action = actions.list("server-1").getFirst();
+        assertThat(action.message()).isEqualTo("Error");
+        assertThat(actions.events(action.id())).extracting(ActionStore.Event::event, ActionStore.Event::result)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("compute_build", "Error"),
+                        org.assertj.core.groups.Tuple.tuple("schedule_instances", "Success"));
+    }
 }
