@@ -19,6 +19,8 @@ import org.nubes.identity.IdentityService;
 import org.nubes.identity.service.Bootstrap;
 import org.nubes.image.ImageConfig;
 import org.nubes.image.ImageService;
+import org.nubes.objectstore.ObjectStoreConfig;
+import org.nubes.objectstore.ObjectStoreService;
 
 /**
  * Every service of Nubes in one process: one database, one identity service validating tokens
@@ -30,6 +32,7 @@ public final class Cloud implements AutoCloseable {
     private final IdentityService identity;
     private final ImageService image;
     private final ComputeService compute;
+    private final ObjectStoreService objects;
     private final List<HttpService> running = new ArrayList<>();
     private Bootstrap.Result bootstrap;
     private String starterImage;
@@ -46,6 +49,7 @@ public final class Cloud implements AutoCloseable {
         this.identity = new IdentityService(IdentityConfig.from(config), database);
         this.image = new ImageService(ImageConfig.from(config), database);
         this.compute = new ComputeService(ComputeConfig.from(config), database, this::serviceCredentials);
+        this.objects = new ObjectStoreService(ObjectStoreConfig.from(config), database, identity.tokenValidator());
     }
 
     /**
@@ -85,7 +89,7 @@ public final class Cloud implements AutoCloseable {
 
     /** The services besides identity; each later service module joins here. */
     private List<ApiService> otherServices() {
-        return List.of(image, compute);
+        return List.of(image, compute, objects);
     }
 
     /** Lines about the compute driver and the starter image, for the person starting the cloud. */

@@ -40,7 +40,8 @@ final class CliCloud implements AutoCloseable {
         try {
             Path dataDir = Files.createTempDirectory("nubes-cli");
             Config config = Config.defaults().with("data_dir", dataDir.toString())
-                    .with("identity.port", "0").with("image.port", "0").with("compute.port", "0");
+                    .with("identity.port", "0").with("image.port", "0").with("compute.port", "0")
+                    .with("objectstore.port", "0");
             for (var setting : settings.entrySet()) {
                 config = config.with(setting.getKey(), setting.getValue());
             }

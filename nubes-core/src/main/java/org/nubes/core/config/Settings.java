@@ -58,7 +58,14 @@ public final class Settings {
             new Setting("compute.quota_key_pairs", "100", "Default key pairs per user; -1 means no limit."),
             new Setting("compute.quota_server_groups", "10", "Default server groups per project; -1 means no limit."),
             new Setting("compute.quota_server_group_members", "10", "Default servers per server group; -1 means no limit."),
-            new Setting("compute.quota_metadata_items", "128", "Metadata items per server; -1 means no limit.")
+            new Setting("compute.quota_metadata_items", "128", "Metadata items per server; -1 means no limit."),
+            new Setting("objectstore.port", "8080", "Port of the object storage API (Swift v1)."),
+            new Setting("objectstore.devices_dir", "", "Directory of the object storage devices (one sub-directory each); empty means data_dir/objects."),
+            new Setting("objectstore.replicas", "3", "Copies of every object; a write succeeds once a majority is stored."),
+            new Setting("objectstore.part_power", "10", "The object ring has 2^part_power partitions; fixed once data is stored."),
+            new Setting("objectstore.devices", "3", "Devices (directories, one zone each) of the all-in-one object ring."),
+            new Setting("objectstore.max_file_size", "5368709122", "Largest object a single PUT may store (bytes)."),
+            new Setting("objectstore.listing_limit", "10000", "Most entries one account or container listing answers.")
     );
 
     private static final Map<String, Setting> BY_KEY = new LinkedHashMap<>();

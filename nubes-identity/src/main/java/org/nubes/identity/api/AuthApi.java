@@ -86,7 +86,7 @@ final class AuthApi {
             throw ApiException.forbidden("A scoped token is required to see the service catalog.");
         }
         ObjectNode body = Json.object();
-        body.set("catalog", view.catalog());
+        body.set("catalog", view.catalog(caller.projectId(), caller.userId()));
         body.set("links", Views.links(Http.baseUrl(ctx) + "/v3/auth/catalog"));
         Http.json(ctx, body);
     }

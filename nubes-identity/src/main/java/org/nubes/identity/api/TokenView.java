@@ -79,7 +79,7 @@ final class TokenView {
                 roles.add(Views.roleRef(role));
             }
             if (withCatalog) {
-                n.set("catalog", catalog());
+                n.set("catalog", catalog(t.project() == null ? null : t.project().id(), t.user().id()));
             }
         }
         if (t.applicationCredential() != null) {
@@ -90,7 +90,42 @@ final class TokenView {
         return n;
     }
 
-    /** The catalog of enabled services with their enabled endpoints. */
+    /**
+     * The catalog as one token sees it: Keystone's URL templates ($(project_id)s, $(tenant_id)s,
+     * $(user_id)s, as Swift's endpoint uses) filled in from the token, and an endpoint whose
+     * template the token cannot fill (no project) left out, as Keystone does.
+     */
+    ArrayNode catalog(String projectId, String userId) {
+        ArrayNode generic = catalog();
+        if (!generic.toString().contains("$(")) {
+            return generic;
+        }
+        ArrayNode out = generic.deepCopy();
+        for (var service : out) {
+            var endpoints = (ArrayNode) service.path("endpoints");
+            for (int i = endpoints.size() - 1; i >= 0; i--) {
+                ObjectNode endpoint = (ObjectNode) endpoints.get(i);
+                String url = fill(endpoint.path("url").asText(), projectId, userId);
+                if (url == null) {
+                    endpoints.remove(i);
+                } else {
+                    endpoint.put("url", url);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The URL with its templates filled in, or null when one cannot be. */
+    static String fill(String url, String projectId, String userId) {
+        String filled = url.replace("$(user_id)s", userId);
+        if (projectId != null) {
+            filled = filled.replace("$(project_id)s", projectId).replace("$(tenant_id)s", projectId);
+        }
+        return filled.contains("$(") ? null : filled;
+    }
+
+    /** The catalog of enabled services with their enabled endpoints, URLs as stored. */
     ArrayNode catalog() {
         Snapshot snapshot = directory.current();
         RenderedCatalog cached = catalog;

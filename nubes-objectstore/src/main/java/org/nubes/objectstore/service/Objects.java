@@ -1,0 +1,115 @@
+package org.nubes.objectstore.service;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Map;
+import java.util.Optional;
+import org.nubes.objectstore.disk.ObjectMeta;
+import org.nubes.objectstore.disk.Replicas;
+import org.nubes.objectstore.disk.Timestamp;
+import org.nubes.objectstore.ring.Ring;
+import org.nubes.objectstore.store.ListingStore;
+import org.nubes.objectstore.store.ObjectRow;
+
+/**
+ * Object writes and reads: the data on the ring's devices (a quorum of replicas), then the listing
+ * row in the database within the same request, so listings and counts follow the objects.
+ */
+public final class Objects {
+    private static final int BUFFER = 64 * 1024;
+
+    private final Replicas replicas;
+    private final ListingStore listings;
+    private final long maxFileSize;
+
+    public Objects(Replicas replicas, ListingStore listings, long maxFileSize) {
+        this.replicas = replicas;
+        this.listings = listings;
+        this.maxFileSize = maxFileSize;
+    }
+
+    /** What a PUT asks for besides the data. */
+    public record PutRequest(String contentType, String expectedEtag, Map<String, String> metadata) {}
+
+    /**
+     * Streams the body to the replicas and commits them. 413 past the size limit, 422 when the
+     * client's ETag does not match, 503 without a quorum; nothing becomes visible in those cases.
+     */
+    public ObjectMeta put(String account, String container, String name, InputStream body, PutRequest request) throws IOException {
+        Ring.Location location = replicas.ring().locate(account, container, name);
+        try (Replicas.Upload upload = replicas.upload(location)) {
+            byte[] buffer = new byte[BUFFER];
+            int n;
+            while ((n = read(body, buffer)) > 0) {
+                if (upload.size() + n > maxFileSize) {
+                    throw SwiftError.of(413);
+                }
+                upload.write(buffer, 0, n);
+            }
+            String etag = upload.etag();
+            if (request.expectedEtag() != null && !request.expectedEtag().isBlank()
+                    && !unquote(request.expectedEtag()).equalsIgnoreCase(etag)) {
+                throw SwiftError.of(422);
+            }
+            ObjectMeta meta = new ObjectMeta(Timestamp.now().toString(), upload.size(), etag, request.contentType(), request.metadata());
+            if (upload.commit(meta) < replicas.ring().quorum()) {
+                throw SwiftError.of(503);
+            }
+            if (!listings.putObject(account, container, new ObjectRow(name, meta.contentLength(), etag, meta.contentType(), meta.timestamp()))) {
+                throw SwiftError.of(404);  // the container went away while the data was written
+            }
+            return meta;
+        }
+    }
+
+    /** The object's metadata; empty when it does not exist (or is deleted). */
+    public Optional<ObjectMeta> head(String account, String container, String name) {
+        return replicas.newest(replicas.ring().locate(account, container, name)).map(Replicas.State.Present::meta);
+    }
+
+    /** The object opened for reading from a healthy replica; the caller closes it. */
+    public Optional<Replicas.Opened> open(String account, String container, String name) {
+        return replicas.open(replicas.ring().locate(account, container, name));
+    }
+
+    /** Sets the content type and X-Object-Meta-* (replacing all of them, as Swift's POST does). */
+    public ObjectMeta post(String account, String container, String name, String contentType, Map<String, String> metadata) {
+        Ring.Location location = replicas.ring().locate(account, container, name);
+        ObjectMeta current = replicas.newest(location).map(Replicas.State.Present::meta).orElseThrow(() -> SwiftError.of(404));
+        String type = contentType == null ? current.contentType() : contentType;
+        if (replicas.post(location, Timestamp.now(), type, metadata) < replicas.ring().quorum()) {
+            throw SwiftError.of(503);
+        }
+        if (!type.equals(current.contentType())) {
+            listings.setContentType(account, container, name, type);
+        }
+        return current.withPost(type, metadata);
+    }
+
+    /** Deletes; 404 when there is nothing to delete. */
+    public void delete(String account, String container, String name) {
+        Ring.Location location = replicas.ring().locate(account, container, name);
+        if (replicas.newest(location).isEmpty()) {
+            throw SwiftError.of(404);
+        }
+        Timestamp time = Timestamp.now();
+        if (replicas.delete(location, time) < replicas.ring().quorum()) {
+            throw SwiftError.of(503);
+        }
+        listings.deleteObject(account, container, name, time.toString());
+    }
+
+    /** A failure reading the request body is the client's (it went away): Swift's 499. */
+    private static int read(InputStream body, byte[] buffer) {
+        try {
+            return body.read(buffer);
+        } catch (IOException e) {
+            throw SwiftError.of(499);
+        }
+    }
+
+    static String unquote(String etag) {
+        String e = etag.strip();
+        return e.length() >= 2 && e.startsWith("\"") && e.endsWith("\"") ? e.substring(1, e.length() - 1) : e;
+    }
+}
