@@ -279,20 +279,7 @@ public final class ImageBench {
         }
 
         private String token(URI identity, IdentityBench.Credentials admin) throws Exception {
-            ObjectNode body = JSON.createObjectNode();
-            ObjectNode auth = body.putObject("auth");
-            ObjectNode identityNode = auth.putObject("identity");
-            identityNode.putArray("methods").add("password");
-            ObjectNode user = identityNode.putObject("password").putObject("user");
-            user.put("name", admin.user()).put("password", admin.password()).putObject("domain").put("name", admin.userDomain());
-            ObjectNode project = auth.putObject("scope").putObject("project");
-            project.put("name", admin.project()).putObject("domain").put("name", admin.projectDomain());
-            HttpRequest post = HttpRequest.newBuilder(URI.create(identity + "/v3/auth/tokens"))
-                    .header("Content-Type", "application/json").timeout(Duration.ofSeconds(60))
-                    .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
-            HttpResponse<String> r = client.send(post, HttpResponse.BodyHandlers.ofString());
-            expect(r, 201, "issue a token");
-            return r.headers().firstValue("X-Subject-Token").orElseThrow();
+            return Nova.token(client, identity, admin);
         }
 
         private static void expect(HttpResponse<?> r, int status, String what) throws IOException {
