@@ -191,4 +191,37 @@ class ServerApiTest {
     private static ApiClient.Response action(String id, String json) {
         return alpha.client().post("/v2.1/servers/" + id + "/action", Json.parse(json.getBytes()));
     }
+
+    @Test
+    void anotherProjectsKeyPairsGroupsAndServersAreOutOfReach() {
+        assertThat(alpha.client().post("/v2.1/os-keypairs", Json.parse("{\"keypair\": {\"name\": \"alpha-key\"}}".getBytes()))
+                .status()).isIn(200, 201);
+        ObjectNode group = Json.object();
+        group.putObject("server_group").put("name", "alpha-group").putArray("policies").add("anti-affinity");
+        String groupId = alpha.client().post("/v2.1/os-server-groups", group).json().path("server_group").path("id").asText();
+
+        ObjectNode withKey = serverBody("b1", image, "1");
+        ((ObjectNode) withKey.get("server")).put("key_name", "alpha-key");
+        ApiClient.Response key = create(beta.client(), withKey, "2.1");
+        assertThat(key.status()).isEqualTo(400);
+        assertThat(key.json().path("badRequest").path("message").asText()).isEqualTo("Invalid key_name provided.");
+
+        ObjectNode inGroup = serverBody("b2", image, "1");
+        inGroup.putObject("os:scheduler_hints").put("group", groupId);
+        assertThat(create(beta.client(), inGroup, "2.1").status()).isEqualTo(400);
+        assertThat(beta.client().get("/v2.1/os-server-groups/" + groupId).status()).isEqualTo(404);
+        assertThat(beta.client().delete("/v2.1/os-server-groups/" + groupId).status()).isEqualTo(404);
+
+        String id = create(alpha.client(), serverBody("alpha-only", image, "1"), "2.1").json().path("server").path("id").asText();
+        cloud.awaitIdle();
+        assertThat(beta.client().delete("/v2.1/servers/" + id).status()).isEqualTo(404);
+        assertThat(beta.client().get("/v2.1/servers/" + id + "/os-instance-actions").status()).isEqualTo(404);
+        assertThat(beta.client().get("/v2.1/servers/" + id + "/metadata").status()).isEqualTo(404);
+        ApiClient.Response reader = cloud.project("readers", "reader").client()
+                .post("/v2.1/servers", serverBody("nope", image, "1"));
+        assertThat(reader.status()).isEqualTo(403);
+        assertThat(cloud.settled(alpha.client(), id).path("status").asText()).isEqualTo("ACTIVE");
+        alpha.client().delete("/v2.1/servers/" + id);
+        cloud.awaitIdle();
+    }
 }
