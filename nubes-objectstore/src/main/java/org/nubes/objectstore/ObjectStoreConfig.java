@@ -16,6 +16,10 @@ import org.nubes.core.config.Setting;
  * @param devices devices (directories) of the all-in-one ring, one zone each
  * @param maxFileSize the largest object a single PUT may store (bytes)
  * @param listingLimit the most entries one account or container listing answers
+ * @param replicationInterval seconds between replication passes (0: no periodic pass)
+ * @param auditInterval seconds between audit passes (0: no periodic pass)
+ * @param reclaimAge seconds a tombstone is kept before the replicator removes it
+ * @param tmpMaxAge seconds after which an unfinished write's temporary file is removed
  */
 public record ObjectStoreConfig(
         int port,
@@ -24,7 +28,11 @@ public record ObjectStoreConfig(
         int partPower,
         int devices,
         long maxFileSize,
-        int listingLimit) {
+        int listingLimit,
+        int replicationInterval,
+        int auditInterval,
+        long reclaimAge,
+        long tmpMaxAge) {
 
     public static final List<Setting> SETTINGS = List.of(
             new Setting("objectstore.port", "8080", "Port of the object storage API (Swift v1)."),
@@ -33,7 +41,16 @@ public record ObjectStoreConfig(
             new Setting("objectstore.part_power", "10", "The object ring has 2^part_power partitions; fixed once data is stored."),
             new Setting("objectstore.devices", "3", "Devices (directories, one zone each) of the all-in-one object ring."),
             new Setting("objectstore.max_file_size", "5368709122", "Largest object a single PUT may store (bytes)."),
-            new Setting("objectstore.listing_limit", "10000", "Most entries one account or container listing answers."));
+            new Setting("objectstore.listing_limit", "10000", "Most entries one account or container listing answers."),
+            new Setting("objectstore.replication_interval", "30", "Seconds between replication passes over every partition (0: none)."),
+            new Setting("objectstore.audit_interval", "300", "Seconds between audit passes checking every object's MD5 and size (0: none)."),
+            new Setting("objectstore.reclaim_age", "604800", "Seconds a delete's tombstone is kept before replication removes it."),
+            new Setting("objectstore.tmp_max_age", "3600", "Seconds after which an unfinished upload's temporary file is removed."));
+
+    /** Without the replication settings: their defaults. */
+    public ObjectStoreConfig(int port, Path devicesDir, int replicas, int partPower, int devices, long maxFileSize, int listingLimit) {
+        this(port, devicesDir, replicas, partPower, devices, maxFileSize, listingLimit, 30, 300, 604800, 3600);
+    }
 
     public ObjectStoreConfig {
         if (replicas < 1 || replicas > devices) {
@@ -42,14 +59,28 @@ public record ObjectStoreConfig(
         if (partPower < 0 || partPower > 24) {
             throw new IllegalArgumentException("objectstore.part_power must be between 0 and 24");
         }
+        if (replicationInterval < 0 || auditInterval < 0 || reclaimAge < 0 || tmpMaxAge < 0) {
+            throw new IllegalArgumentException("objectstore.replication_interval, audit_interval, reclaim_age and tmp_max_age must not be negative");
+        }
     }
 
     public static ObjectStoreConfig from(Config config) {
-        return from(key -> key.equals("data_dir") ? config.string("data_dir") : config.string(key));
+        return from(key -> {
+            try {
+                return config.string(key);
+            } catch (IllegalArgumentException e) {
+                return null;  // a key not (yet) in Settings: its default below
+            }
+        });
     }
 
     /** From any key lookup, so that the mapping can be tested before the keys are in Settings. */
-    public static ObjectStoreConfig from(Function<String, String> values) {
+    public static ObjectStoreConfig from(Function<String, String> lookup) {
+        Function<String, String> values = key -> {
+            String value = lookup.apply(key);
+            return value != null ? value
+                    : SETTINGS.stream().filter(s -> s.key().equals(key)).findFirst().map(Setting::defaultValue).orElse(null);
+        };
         String devicesDir = values.apply("objectstore.devices_dir");
         return new ObjectStoreConfig(
                 integer(values, "objectstore.port"),
@@ -58,7 +89,11 @@ public record ObjectStoreConfig(
                 integer(values, "objectstore.part_power"),
                 integer(values, "objectstore.devices"),
                 Long.parseLong(values.apply("objectstore.max_file_size").strip()),
-                integer(values, "objectstore.listing_limit"));
+                integer(values, "objectstore.listing_limit"),
+                integer(values, "objectstore.replication_interval"),
+                integer(values, "objectstore.audit_interval"),
+                Long.parseLong(values.apply("objectstore.reclaim_age").strip()),
+                Long.parseLong(values.apply("objectstore.tmp_max_age").strip()));
     }
 
     /** The defaults, with the given devices directory and port (for tests and tools). */

@@ -14,6 +14,7 @@ import org.nubes.core.http.Routes;
 import org.nubes.core.json.Json;
 import org.nubes.objectstore.api.SwiftApi;
 import org.nubes.objectstore.disk.Replicas;
+import org.nubes.objectstore.replication.Maintenance;
 import org.nubes.objectstore.ring.Device;
 import org.nubes.objectstore.ring.HashPath;
 import org.nubes.objectstore.ring.Ring;
@@ -32,6 +33,7 @@ public final class ObjectStoreService implements ApiService {
     private final ObjectStoreConfig config;
     private final Ring ring;
     private final SwiftApi api;
+    private final Maintenance maintenance;
 
     public ObjectStoreService(ObjectStoreConfig config, Database database, TokenValidator tokens) {
         this(config, database, tokens, ring(config));
@@ -45,6 +47,23 @@ public final class ObjectStoreService implements ApiService {
         ListingStore listings = new ListingStore(database.jdbi());
         Objects objects = new Objects(new Replicas(ring), listings, config.maxFileSize());
         this.api = new SwiftApi(config, listings, objects, tokens);
+        this.maintenance = new Maintenance(config, ring);
+    }
+
+    /** Replication, audit and the removal of stale temporary files: periodic once started, or on demand. */
+    public Maintenance maintenance() {
+        return maintenance;
+    }
+
+    /** Removes a previous process's temporary files and starts the periodic replication and audit. */
+    @Override
+    public void start() {
+        maintenance.start();
+    }
+
+    @Override
+    public void stop() {
+        maintenance.stop();
     }
 
     /**

@@ -65,7 +65,11 @@ public final class Settings {
             new Setting("objectstore.part_power", "10", "The object ring has 2^part_power partitions; fixed once data is stored."),
             new Setting("objectstore.devices", "3", "Devices (directories, one zone each) of the all-in-one object ring."),
             new Setting("objectstore.max_file_size", "5368709122", "Largest object a single PUT may store (bytes)."),
-            new Setting("objectstore.listing_limit", "10000", "Most entries one account or container listing answers.")
+            new Setting("objectstore.listing_limit", "10000", "Most entries one account or container listing answers."),
+            new Setting("objectstore.replication_interval", "30", "Seconds between replication passes over every partition (0: none)."),
+            new Setting("objectstore.audit_interval", "300", "Seconds between audit passes checking every object's MD5 and size (0: none)."),
+            new Setting("objectstore.reclaim_age", "604800", "Seconds a delete's tombstone is kept before replication removes it."),
+            new Setting("objectstore.tmp_max_age", "3600", "Seconds after which an unfinished upload's temporary file is removed.")
     );
 
     private static final Map<String, Setting> BY_KEY = new LinkedHashMap<>();

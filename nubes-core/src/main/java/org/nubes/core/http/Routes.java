@@ -46,6 +46,15 @@ public final class Routes {
         return add(HandlerType.DELETE, path, access, handler);
     }
 
+    /**
+     * A route for any request method by name, including ones outside HTTP's standard set (Swift's
+     * COPY, WebDAV's methods): the name is upper-cased, and a standard name gives the standard route.
+     */
+    public Routes method(String method, String path, Access access, Handler handler) {
+        Objects.requireNonNull(method, "method");
+        return add(HandlerType.findOrCreate(method.strip().toUpperCase(java.util.Locale.ROOT)), path, access, handler);
+    }
+
     /** GET and HEAD with the same handler; Jetty drops the body of the HEAD answer. */
     public Routes getAndHead(String path, Access access, Handler handler) {
         get(path, access, handler);

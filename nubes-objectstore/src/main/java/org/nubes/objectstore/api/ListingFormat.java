@@ -89,6 +89,24 @@ enum ListingFormat {
         };
     }
 
+    /**
+     * A row as listings show it: a static large object's {@code ;swift_bytes=N} content type
+     * parameter becomes its bytes and leaves its content type, as in Swift.
+     */
+    static ObjectRow shown(ObjectRow row) {
+        String type = row.contentType();
+        int at = type == null ? -1 : type.lastIndexOf(";swift_bytes=");
+        if (at < 0) {
+            return row;
+        }
+        try {
+            long bytes = Long.parseLong(type.substring(at + ";swift_bytes=".length()));
+            return new ObjectRow(row.name(), bytes, row.etag(), type.substring(0, at), row.lastModified());
+        } catch (NumberFormatException e) {
+            return row;
+        }
+    }
+
     byte[] objects(String container, List<Listing.Entry<ObjectRow>> entries) {
         return switch (this) {
             case PLAIN -> plain(entries.stream().map(e -> e.item() != null ? e.item().name() : e.subdir()).toList());
@@ -98,7 +116,7 @@ enum ListingFormat {
                     if (e.item() == null) {
                         array.addObject().put("subdir", e.subdir());
                     } else {
-                        ObjectRow o = e.item();
+                        ObjectRow o = shown(e.item());
                         array.addObject().put("hash", o.etag()).put("last_modified", lastModified(o.lastModified()))
                                 .put("bytes", o.size()).put("name", o.name()).put("content_type", o.contentType());
                     }
@@ -112,7 +130,7 @@ enum ListingFormat {
                     if (e.item() == null) {
                         xml.append("<subdir name=\"").append(escape(e.subdir())).append("\"><name>").append(escape(e.subdir())).append("</name></subdir>\n");
                     } else {
-                        ObjectRow o = e.item();
+                        ObjectRow o = shown(e.item());
                         xml.append("<object><name>").append(escape(o.name())).append("</name><hash>").append(o.etag())
                                 .append("</hash><bytes>").append(o.size()).append("</bytes><content_type>")
                                 .append(escape(o.contentType())).append("</content_type><last_modified>")

@@ -15,10 +15,14 @@ import org.nubes.objectstore.disk.ObjectMeta;
 import org.nubes.objectstore.disk.Replicas;
 import org.nubes.objectstore.service.Objects;
 import org.nubes.objectstore.service.SwiftError;
+import org.nubes.objectstore.service.Versions;
 import org.nubes.objectstore.store.ContainerRow;
 import org.nubes.objectstore.store.ListingStore;
 
-/** Object GET, HEAD, PUT (and copy with X-Copy-From), POST and DELETE. */
+/**
+ * Object GET, HEAD, PUT (and copy with X-Copy-From, or the COPY method with Destination), POST and
+ * DELETE; large objects through {@link LargeObjects}; container quotas on every write.
+ */
 final class ObjectApi {
     static final int MAX_OBJECT_NAME = 1024;
     static final int MAX_CONTAINER_NAME = 256;
@@ -28,12 +32,16 @@ final class ObjectApi {
     private final ListingStore listings;
     private final Objects objects;
     private final ObjectStoreConfig config;
+    private final LargeObjects large;
+    private final Versions versions;
 
     ObjectApi(SwiftApi swift, ListingStore listings, Objects objects, ObjectStoreConfig config) {
         this.swift = swift;
         this.listings = listings;
         this.objects = objects;
         this.config = config;
+        this.large = new LargeObjects(this, listings, objects);
+        this.versions = new Versions(objects, listings);
     }
 
     private static String objectName(Context ctx) {
@@ -46,7 +54,7 @@ final class ObjectApi {
     }
 
     /** The container after the read check (404 only to those allowed to know). */
-    private ContainerRow readable(Context ctx, String account, String container) {
+    ContainerRow readable(Context ctx, String account, String container) {
         ContainerRow row = listings.container(account, container).orElse(null);
         swift.requireRead(ctx, account, row, false);
         if (row == null) {
@@ -55,7 +63,7 @@ final class ObjectApi {
         return row;
     }
 
-    private ContainerRow writable(Context ctx, String account, String container) {
+    ContainerRow writable(Context ctx, String account, String container) {
         ContainerRow row = listings.container(account, container).orElse(null);
         swift.requireWrite(ctx, account, row);
         if (row == null) {
@@ -74,17 +82,21 @@ final class ObjectApi {
         boolean head = ctx.method().name().equals("HEAD");
         try (Replicas.Opened opened = objects.open(account, container, name).orElseThrow(() -> SwiftError.of(404))) {
             ObjectMeta meta = opened.meta();
-            describe(ctx, meta);
-            Integer condition = conditional(ctx, meta);
+            LargeObjects.Content content = large.content(ctx, account, opened);
+            describe(ctx, meta, content);
+            if (Boolean.TRUE.equals(ctx.attribute(SwiftApi.TEMP_URL))) {
+                tempUrlHeaders(ctx, meta, name);
+            }
+            Integer condition = conditional(ctx, meta, content.bareEtag());
             if (condition != null) {
                 if (condition == 304) {
                     ctx.status(304);
                     ctx.res().setHeader("Content-Length", null);
                     return;
                 }
-                throw SwiftError.of(412).header("Etag", meta.etag());
+                throw SwiftError.of(412).header("Etag", content.etag());
             }
-            long size = meta.contentLength();
+            long size = content.size();
             List<ByteRanges.Range> ranges = head ? null : ByteRanges.parse(ctx.header("Range"), size);
             if (ranges != null && ranges.isEmpty()) {
                 throw SwiftError.of(416).header("Content-Range", "bytes */" + size);
@@ -92,31 +104,35 @@ final class ObjectApi {
             var res = ctx.res();
             if (ranges == null) {
                 res.setStatus(200);
-                res.setContentType(meta.contentType());
+                res.setContentType(content.contentType());
                 res.setHeader("Content-Length", Long.toString(size));
                 if (!head) {
-                    copy(opened.stream(0, size), res.getOutputStream());
+                    try (InputStream in = content.source().stream(0, size)) {
+                        copy(in, res.getOutputStream());
+                    }
                 }
             } else if (ranges.size() == 1) {
                 ByteRanges.Range range = ranges.getFirst();
                 res.setStatus(206);
-                res.setContentType(meta.contentType());
+                res.setContentType(content.contentType());
                 res.setHeader("Content-Range", "bytes %d-%d/%d".formatted(range.first(), range.last(), size));
                 res.setHeader("Content-Length", Long.toString(range.length()));
-                copy(opened.stream(range.first(), range.length()), res.getOutputStream());
+                try (InputStream in = content.source().stream(range.first(), range.length())) {
+                    copy(in, res.getOutputStream());
+                }
             } else {
-                multipart(ctx, opened, meta, ranges);
+                multipart(ctx, content, ranges);
             }
         }
     }
 
     /** Several ranges as multipart/byteranges, each part with its own Content-Type and Content-Range. */
-    private static void multipart(Context ctx, Replicas.Opened opened, ObjectMeta meta, List<ByteRanges.Range> ranges) throws IOException {
+    private static void multipart(Context ctx, LargeObjects.Content content, List<ByteRanges.Range> ranges) throws IOException {
         byte[] random = new byte[16];
         ThreadLocalRandom.current().nextBytes(random);
         String boundary = HexFormat.of().formatHex(random);
-        long size = meta.contentLength();
-        List<byte[]> heads = ranges.stream().map(r -> ("--" + boundary + "\r\nContent-Type: " + meta.contentType()
+        long size = content.size();
+        List<byte[]> heads = ranges.stream().map(r -> ("--" + boundary + "\r\nContent-Type: " + content.contentType()
                 + "\r\nContent-Range: bytes " + r.first() + "-" + r.last() + "/" + size + "\r\n\r\n").getBytes(StandardCharsets.UTF_8)).toList();
         byte[] end = ("--" + boundary + "--").getBytes(StandardCharsets.UTF_8);
         long length = end.length;
@@ -130,7 +146,7 @@ final class ObjectApi {
         OutputStream out = res.getOutputStream();
         for (int i = 0; i < ranges.size(); i++) {
             out.write(heads.get(i));
-            try (InputStream in = opened.stream(ranges.get(i).first(), ranges.get(i).length())) {
+            try (InputStream in = content.source().stream(ranges.get(i).first(), ranges.get(i).length())) {
                 in.transferTo(out);
             }
             out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -149,19 +165,47 @@ final class ObjectApi {
     }
 
     /** The headers every GET, HEAD and 304 of an object carry. */
-    private static void describe(Context ctx, ObjectMeta meta) {
-        ctx.header("Etag", meta.etag());
+    private static void describe(Context ctx, ObjectMeta meta, LargeObjects.Content content) {
+        ctx.header("Etag", content.etag());
         ctx.header("Last-Modified", Headers.httpDate(meta.time().ceilSeconds()));
         ctx.header("X-Timestamp", meta.timestamp());
         ctx.header("Accept-Ranges", "bytes");
-        ctx.contentType(meta.contentType());
-        Headers.putAll(ctx, meta.metadata());
+        ctx.contentType(content.contentType());
+        Headers.putAll(ctx, LargeObjects.visible(meta.metadata()));
+    }
+
+    /**
+     * A temporary URL's answer as tempurl gives it: X-Object-Meta-* removed but for
+     * X-Object-Meta-Public-*, and Content-Disposition (inline, or an attachment with the filename
+     * parameter or the object's last path part) on GET.
+     */
+    private static void tempUrlHeaders(Context ctx, ObjectMeta meta, String name) {
+        for (String key : meta.metadata().keySet()) {
+            if (key.startsWith("X-Object-Meta-") && !key.startsWith("X-Object-Meta-Public-")) {
+                ctx.res().setHeader(key, null);
+            }
+        }
+        if (!ctx.method().name().equals("GET")) {
+            return;
+        }
+        String filename = ctx.queryParam("filename");
+        if (ctx.queryParam("inline") != null) {
+            ctx.header("Content-Disposition", filename == null ? "inline" : "inline; " + dispositionName(filename));
+            return;
+        }
+        ctx.header("Content-Disposition", "attachment; " + dispositionName(filename != null ? filename : name.substring(name.lastIndexOf('/') + 1)));
+    }
+
+    private static String dispositionName(String filename) {
+        String quoted = filename.replace("\\", "\\\\").replace("\"", "\\\"");
+        String encoded = java.net.URLEncoder.encode(filename, StandardCharsets.UTF_8).replace("+", "%20");
+        return "filename=\"" + quoted + "\"; filename*=UTF-8''" + encoded;
     }
 
     /** 304 or 412 when a condition of the request fails, else null (RFC 9110's order of evaluation). */
-    private static Integer conditional(Context ctx, ObjectMeta meta) {
+    private static Integer conditional(Context ctx, ObjectMeta meta, String etag) {
         String ifMatch = ctx.header("If-Match");
-        if (ifMatch != null && !matches(ifMatch, meta.etag())) {
+        if (ifMatch != null && !matches(ifMatch, etag)) {
             return 412;
         }
         Long unmodifiedSince = Headers.parseHttpDate(ctx.header("If-Unmodified-Since"));
@@ -169,7 +213,7 @@ final class ObjectApi {
             return 412;
         }
         String ifNoneMatch = ctx.header("If-None-Match");
-        if (ifNoneMatch != null && matches(ifNoneMatch, meta.etag())) {
+        if (ifNoneMatch != null && matches(ifNoneMatch, etag)) {
             return 304;
         }
         Long modifiedSince = Headers.parseHttpDate(ctx.header("If-Modified-Since"));
@@ -200,10 +244,16 @@ final class ObjectApi {
         String account = SwiftApi.account(ctx);
         String container = SwiftApi.containerName(ctx);
         String name = objectName(ctx);
-        writable(ctx, account, container);
+        ContainerRow target = writable(ctx, account, container);
         String copyFrom = ctx.header("X-Copy-From");
+        if (copyFrom != null && Boolean.TRUE.equals(ctx.attribute(SwiftApi.TEMP_URL))) {
+            throw SwiftError.text(401, "401 Unauthorized: Temp URL invalid\n");  // a temporary URL writes only its own body
+        }
         if (copyFrom != null) {
-            copy(ctx, account, container, name, copyFrom);
+            String[] source = copyPath(copyFrom, "X-Copy-From");
+            String fromAccount = ctx.header("X-Copy-From-Account");
+            String sourceAccount = fromAccount == null || fromAccount.isBlank() ? account : fromAccount.strip();
+            copy(ctx, sourceAccount, source[0], source[1], account, target, name);
             return;
         }
         long length = ctx.req().getContentLengthLong();
@@ -215,11 +265,56 @@ final class ObjectApi {
         if (length > config.maxFileSize()) {
             throw SwiftError.of(413);
         }
+        long quotaLeft = quotaLeft(target, length);
         String contentType = contentType(ctx, name);
         Map<String, String> metadata = Headers.metadata(ctx, "Object", Map.of(), true);
+        String manifest = ctx.header(LargeObjects.DLO);
+        archive(account, target, name);
+        if ("put".equals(ctx.queryParam("multipart-manifest"))) {
+            ObjectMeta meta = large.putManifest(ctx, account, container, name, contentType, metadata, quotaLeft);
+            ctx.header("Etag", "\"" + meta.metadata().get(LargeObjects.SLO_ETAG) + "\"");
+            ctx.header("Last-Modified", Headers.httpDate(meta.time().ceilSeconds()));
+            SwiftApi.empty(ctx, 201);
+            return;
+        }
+        if (manifest != null) {
+            metadata.put(LargeObjects.DLO, LargeObjects.checkDlo(manifest));
+        }
         ObjectMeta meta = objects.put(account, container, name, ctx.req().getInputStream(),
-                new Objects.PutRequest(contentType, ctx.header("ETag"), metadata));
+                new Objects.PutRequest(contentType, ctx.header("ETag"), metadata), quotaLeft);
         created(ctx, meta);
+    }
+
+    /**
+     * The bytes a write of length (-1: unknown) may still add under the container's
+     * X-Container-Meta-Quota-Bytes; 413 "Upload exceeds quota." when it or Quota-Count is passed.
+     */
+    private static long quotaLeft(ContainerRow container, long length) {
+        Long count = quota(container, "X-Container-Meta-Quota-Count");
+        if (count != null && container.objectCount() + 1 > count) {
+            throw SwiftError.text(413, "Upload exceeds quota.");
+        }
+        Long bytes = quota(container, "X-Container-Meta-Quota-Bytes");
+        if (bytes == null) {
+            return Long.MAX_VALUE;
+        }
+        long left = bytes - container.bytesUsed();
+        if (length > left || left < 0) {
+            throw SwiftError.text(413, "Upload exceeds quota.");
+        }
+        return left;
+    }
+
+    private static Long quota(ContainerRow container, String key) {
+        String value = container.metadata().get(key);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Long.parseLong(value.strip());
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     private static void created(Context ctx, ObjectMeta meta) {
@@ -238,33 +333,85 @@ final class ObjectApi {
         return guessed != null ? guessed : "application/octet-stream";
     }
 
-    /**
-     * PUT with X-Copy-From: /container/object (URL-encoded): a server-side copy that keeps the
-     * source's metadata, overlaid with the request's (or only the request's with X-Fresh-Metadata).
-     */
-    private void copy(Context ctx, String account, String container, String name, String copyFrom) throws IOException {
-        String source = Headers.percentDecode(copyFrom.strip());
+    /** Before an overwrite in a container that keeps versions: the current version to its versions container. */
+    private void archive(String account, ContainerRow target, String name) throws IOException {
+        var location = Versions.of(target);
+        if (location.isPresent()) {
+            versions.archive(account, name, target.name(), location.get());
+        }
+    }
+
+    /** "container/object" of X-Copy-From or Destination (URL-encoded, leading slash optional); 412 otherwise. */
+    private static String[] copyPath(String header, String which) {
+        String source = Headers.percentDecode(header.strip());
         if (source.startsWith("/")) {
             source = source.substring(1);
         }
         int slash = source.indexOf('/');
         if (slash <= 0 || slash == source.length() - 1) {
-            throw SwiftError.text(412, "X-Copy-From header must be of the form <container name>/<object name>");
+            throw SwiftError.text(412, which + " header must be of the form <container name>/<object name>");
         }
-        String sourceContainer = source.substring(0, slash);
-        String sourceName = source.substring(slash + 1);
-        readable(ctx, account, sourceContainer);
-        try (Replicas.Opened opened = objects.open(account, sourceContainer, sourceName).orElseThrow(() -> SwiftError.of(404))) {
+        return new String[] {source.substring(0, slash), source.substring(slash + 1)};
+    }
+
+    /**
+     * COPY with Destination: container/object (and Destination-Account): the same server-side copy
+     * as PUT with X-Copy-From, from this request's object.
+     */
+    void copyMethod(Context ctx) throws IOException {
+        String account = SwiftApi.account(ctx);
+        String container = SwiftApi.containerName(ctx);
+        String name = objectName(ctx);
+        String destination = ctx.header("Destination");
+        if (destination == null) {
+            throw SwiftError.text(412, "Destination header required");
+        }
+        String[] target = copyPath(destination, "Destination");
+        String destinationAccount = ctx.header("Destination-Account");
+        String toAccount = destinationAccount == null || destinationAccount.isBlank() ? account : destinationAccount.strip();
+        if (!toAccount.startsWith(SwiftApi.RESELLER_PREFIX) || toAccount.length() == SwiftApi.RESELLER_PREFIX.length()) {
+            throw SwiftError.text(412, "Destination-Account is not valid");
+        }
+        if (target[1].getBytes(StandardCharsets.UTF_8).length > MAX_OBJECT_NAME) {
+            throw SwiftError.text(400, "Object name length of %d longer than %d".formatted(target[1].getBytes(StandardCharsets.UTF_8).length, MAX_OBJECT_NAME));
+        }
+        ContainerRow to = writable(ctx, toAccount, target[0]);
+        copy(ctx, account, container, name, toAccount, to, target[1]);
+    }
+
+    /**
+     * A server-side copy that keeps the source's metadata, overlaid with the request's (or only the
+     * request's with X-Fresh-Metadata). A large object is copied as its content (its manifest with
+     * multipart-manifest=get, as Swift does).
+     */
+    private void copy(Context ctx, String sourceAccount, String sourceContainer, String sourceName,
+            String account, ContainerRow target, String name) throws IOException {
+        readable(ctx, sourceAccount, sourceContainer);
+        try (Replicas.Opened opened = objects.open(sourceAccount, sourceContainer, sourceName).orElseThrow(() -> SwiftError.of(404))) {
             ObjectMeta from = opened.meta();
+            LargeObjects.Content content = large.content(ctx, sourceAccount, opened);
+            boolean manifest = "get".equals(ctx.queryParam("multipart-manifest"));
             boolean fresh = "true".equalsIgnoreCase(ctx.header("X-Fresh-Metadata"));
-            Map<String, String> metadata = Headers.metadata(ctx, "Object", fresh ? Map.of() : from.metadata(), false);
+            Map<String, String> kept = fresh ? new java.util.TreeMap<>() : new java.util.TreeMap<>(from.metadata());
+            if (!manifest || fresh) {
+                kept.keySet().removeIf(k -> !k.startsWith("X-Object-Meta-"));
+            }
+            Map<String, String> metadata = Headers.metadata(ctx, "Object", kept, false);
+            if (manifest && !fresh) {
+                metadata.putAll(LargeObjects.system(from.metadata()));
+            }
             String given = ctx.header("Content-Type");
             String contentType = given != null && !given.isBlank() ? given.strip() : from.contentType();
-            ObjectMeta meta = objects.put(account, container, name, opened.stream(0, from.contentLength()),
-                    new Objects.PutRequest(contentType, null, metadata));
+            long size = manifest ? from.contentLength() : content.size();
+            long quotaLeft = quotaLeft(target, size);
+            archive(account, target, name);
+            ObjectMeta meta;
+            try (InputStream in = manifest ? opened.stream(0, size) : content.source().stream(0, size)) {
+                meta = objects.put(account, target.name(), name, in, new Objects.PutRequest(contentType, null, metadata), quotaLeft);
+            }
             ctx.header("X-Copied-From", sourceContainer + "/" + sourceName);
             ctx.header("X-Copied-From-Last-Modified", Headers.httpDate(from.time().ceilSeconds()));
-            ctx.header("X-Copied-From-Account", account);
+            ctx.header("X-Copied-From-Account", sourceAccount);
             created(ctx, meta);
         }
     }
@@ -277,16 +424,34 @@ final class ObjectApi {
         String name = objectName(ctx);
         writable(ctx, account, container);
         String given = ctx.header("Content-Type");
-        objects.post(account, container, name, given == null || given.isBlank() ? null : given.strip(),
-                Headers.metadata(ctx, "Object", Map.of(), true));
+        Map<String, String> metadata = Headers.metadata(ctx, "Object", Map.of(), true);
+        objects.head(account, container, name).ifPresent(current -> {
+            Map<String, String> system = LargeObjects.system(current.metadata());
+            system.forEach(metadata::putIfAbsent);
+        });
+        String manifest = ctx.header(LargeObjects.DLO);
+        if (manifest != null) {
+            metadata.put(LargeObjects.DLO, LargeObjects.checkDlo(manifest));
+        }
+        objects.post(account, container, name, given == null || given.isBlank() ? null : given.strip(), metadata);
         SwiftApi.accepted(ctx);
     }
 
-    void delete(Context ctx) {
+    void delete(Context ctx) throws IOException {
         String account = SwiftApi.account(ctx);
         String container = SwiftApi.containerName(ctx);
         String name = objectName(ctx);
-        writable(ctx, account, container);
+        ContainerRow row = writable(ctx, account, container);
+        if ("delete".equals(ctx.queryParam("multipart-manifest"))) {
+            large.deleteManifest(ctx, account, container, name);
+            return;
+        }
+        var location = Versions.of(row);
+        if (location.isPresent()) {
+            versions.delete(account, container, name, location.get());
+            SwiftApi.empty(ctx, 204);
+            return;
+        }
         objects.delete(account, container, name);
         SwiftApi.empty(ctx, 204);
     }

@@ -21,6 +21,8 @@ import org.nubes.objectstore.service.Acl;
 import org.nubes.objectstore.service.Listing;
 import org.nubes.objectstore.service.Objects;
 import org.nubes.objectstore.service.SwiftError;
+import org.nubes.objectstore.service.TempUrl;
+import org.nubes.objectstore.service.Versions;
 import org.nubes.objectstore.store.AccountRow;
 import org.nubes.objectstore.store.ContainerRow;
 import org.nubes.objectstore.store.ListingStore;
@@ -37,6 +39,7 @@ import org.nubes.objectstore.store.ListingStore;
 public final class SwiftApi {
     static final String RESELLER_PREFIX = "AUTH_";
     private static final String CALLER = "objectstore.caller";
+    static final String TEMP_URL = "objectstore.tempurl";
     private static final String HTML = "text/html; charset=UTF-8";
     /** Roles that make a project's user the owner of its account (keystoneauth's operator_roles). */
     private static final List<String> OPERATOR_ROLES = List.of("admin", "member");
@@ -70,6 +73,7 @@ public final class SwiftApi {
         routes.put(object, Access.PUBLIC, swift(objects::put));
         routes.post(object, Access.PUBLIC, swift(objects::post));
         routes.delete(object, Access.PUBLIC, swift(objects::delete));
+        routes.method("COPY", object, Access.PUBLIC, swift(objects::copyMethod));
     }
 
     /**
@@ -118,8 +122,17 @@ public final class SwiftApi {
         ctx.status(status).contentType(HTML);
         ctx.header("Content-Length", Integer.toString(bytes.length));
         if (bytes.length > 0) {
-            ctx.result(bytes);
+            body(ctx, bytes);
         }
+    }
+
+    /**
+     * Sets a small answer's body with the Content-Length already given: compression is off for it,
+     * as Javalin's would change the length under a declared Content-Length (Swift does not compress).
+     */
+    static void body(Context ctx, byte[] bytes) {
+        ctx.disableCompression();
+        ctx.result(bytes);
     }
 
     static void empty(Context ctx, int status) {
@@ -178,6 +191,9 @@ public final class SwiftApi {
 
     /** Read access to a container's objects (listing: to its listing) by ownership or its read ACL. */
     void requireRead(Context ctx, String account, ContainerRow container, boolean listing) {
+        if (!listing && tempUrl(ctx, account, container)) {
+            return;
+        }
         if (isOwner(ctx, account)) {
             return;
         }
@@ -189,6 +205,9 @@ public final class SwiftApi {
     }
 
     void requireWrite(Context ctx, String account, ContainerRow container) {
+        if (tempUrl(ctx, account, container)) {
+            return;
+        }
         if (isOwner(ctx, account)) {
             return;
         }
@@ -196,6 +215,54 @@ public final class SwiftApi {
             return;
         }
         throw denied(ctx);
+    }
+
+    /**
+     * Whether a request is allowed by its temporary URL (temp_url_sig and temp_url_expires), checked
+     * once against the account's and the request container's Temp-URL keys; false without one.
+     */
+    boolean tempUrl(Context ctx, String account, ContainerRow container) {
+        if (ctx.attribute(TEMP_URL) instanceof Boolean known) {
+            return known;
+        }
+        String signature = ctx.queryParam("temp_url_sig");
+        String expires = ctx.queryParam("temp_url_expires");
+        if (signature == null && expires == null) {
+            return false;
+        }
+        if (!ctx.pathParamMap().containsKey("object")) {
+            throw SwiftError.text(401, "401 Unauthorized: Temp URL invalid\n");
+        }
+        List<String> keys = new java.util.ArrayList<>();
+        Map<String, String> accountMeta = listings.account(account, Timestamp.now().toString()).metadata();
+        for (String key : List.of("X-Account-Meta-Temp-Url-Key", "X-Account-Meta-Temp-Url-Key-2")) {
+            if (accountMeta.get(key) != null) {
+                keys.add(accountMeta.get(key));
+            }
+        }
+        ContainerRow own = listings.container(account, containerName(ctx)).orElse(null);
+        if (own != null) {
+            for (String key : List.of("X-Container-Meta-Temp-Url-Key", "X-Container-Meta-Temp-Url-Key-2")) {
+                if (own.metadata().get(key) != null) {
+                    keys.add(own.metadata().get(key));
+                }
+            }
+        }
+        String prefix = ctx.queryParam("temp_url_prefix");
+        String objectPath = "/v1/" + account + "/" + containerName(ctx) + "/";
+        String object = ctx.pathParam("object");
+        String path;
+        if (prefix != null) {
+            if (!object.startsWith(prefix)) {
+                throw SwiftError.text(401, "401 Unauthorized: Temp URL invalid\n");
+            }
+            path = objectPath + prefix;
+        } else {
+            path = objectPath + object;
+        }
+        TempUrl.check(ctx.method().name(), path, prefix, signature, expires, keys, System.currentTimeMillis() / 1000);
+        ctx.attribute(TEMP_URL, Boolean.TRUE);
+        return true;
     }
 
     /** 401 to an anonymous caller, 403 to one with a token. */
@@ -227,7 +294,24 @@ public final class SwiftApi {
         swift.putArray("valid_api_versions").add("v1").add("v1.0");
         swift.putArray("policies").addObject().put("name", "Policy-0").put("aliases", "Policy-0").put("default", true);
         body.putObject("keystoneauth");
-        ctx.status(200).contentType("application/json; charset=UTF-8").result(Json.bytes(body));
+        ObjectNode slo = body.putObject("slo");
+        slo.put("max_manifest_segments", LargeObjects.MAX_MANIFEST_SEGMENTS);
+        slo.put("max_manifest_size", LargeObjects.MAX_MANIFEST_SIZE);
+        slo.put("min_segment_size", 1);
+        body.putObject("dlo").put("max_segments", LargeObjects.DLO_MAX_SEGMENTS);
+        body.putObject("container_quotas");
+        ObjectNode tempurl = body.putObject("tempurl");
+        TempUrl.METHODS.forEach(tempurl.putArray("methods")::add);
+        tempurl.putArray("incoming_remove_headers").add("x-timestamp");
+        tempurl.putArray("incoming_allow_headers");
+        tempurl.putArray("outgoing_remove_headers").add("x-object-meta-*");
+        tempurl.putArray("outgoing_allow_headers").add("x-object-meta-public-*");
+        TempUrl.DIGESTS.forEach(tempurl.putArray("allowed_digests")::add);
+        body.putObject("versioned_writes").putArray("allowed_flags").add("x-versions-location").add("x-history-location");
+        ctx.status(200).contentType("application/json; charset=UTF-8");
+        byte[] bytes = Json.bytes(body);
+        ctx.header("Content-Length", Integer.toString(bytes.length));
+        body(ctx, bytes);
     }
 
     // ---- accounts (created on first use: keystoneauth's account_autocreate)
@@ -265,7 +349,7 @@ public final class SwiftApi {
         }
         ctx.status(200).contentType(format.contentType);
         ctx.header("Content-Length", Integer.toString(body.length));
-        ctx.result(body);
+        body(ctx, body);
     }
 
     private void postAccount(Context ctx) {
@@ -330,7 +414,7 @@ public final class SwiftApi {
         requireOwner(ctx, account);
         String now = Timestamp.now().toString();
         var existing = listings.container(account, name);
-        Map<String, String> metadata = Headers.metadata(ctx, "Container", existing.map(ContainerRow::metadata).orElse(Map.of()), false);
+        Map<String, String> metadata = versioning(ctx, Headers.metadata(ctx, "Container", existing.map(ContainerRow::metadata).orElse(Map.of()), false));
         String read = acl(ctx, "Read", existing.map(ContainerRow::readAcl).orElse(null));
         String write = acl(ctx, "Write", existing.map(ContainerRow::writeAcl).orElse(null));
         if (existing.isEmpty() && listings.createContainer(account, name, metadata, read, write, now)) {
@@ -346,9 +430,59 @@ public final class SwiftApi {
         String name = containerName(ctx);
         requireOwner(ctx, account);
         ContainerRow container = listings.container(account, name).orElseThrow(() -> SwiftError.of(404));
-        listings.updateContainer(account, name, Headers.metadata(ctx, "Container", container.metadata(), false),
+        listings.updateContainer(account, name, versioning(ctx, Headers.metadata(ctx, "Container", container.metadata(), false)),
                 acl(ctx, "Read", container.readAcl()), acl(ctx, "Write", container.writeAcl()));
         empty(ctx, 204);
+    }
+
+    /**
+     * X-Versions-Location or X-History-Location (versioned_writes): a value sets it (and clears the
+     * other), an empty value or X-Remove-*-Location clears it; both in one request is a 400.
+     */
+    private static Map<String, String> versioning(Context ctx, Map<String, String> metadata) {
+        quota(ctx, "X-Container-Meta-Quota-Bytes", "Invalid bytes quota.");
+        quota(ctx, "X-Container-Meta-Quota-Count", "Invalid count quota.");
+        String stack = ctx.header(Versions.VERSIONS_LOCATION);
+        String history = ctx.header(Versions.HISTORY_LOCATION);
+        if (stack != null && history != null && !stack.isBlank() && !history.isBlank()) {
+            throw SwiftError.text(400, "Only one of X-Versions-Location or X-History-Location may be specified");
+        }
+        for (String key : List.of(Versions.VERSIONS_LOCATION, Versions.HISTORY_LOCATION)) {
+            if (ctx.header("X-Remove-" + key.substring(2)) != null) {
+                metadata.remove(key);
+            }
+            String value = ctx.header(key);
+            if (value == null) {
+                continue;
+            }
+            if (value.isBlank()) {
+                metadata.remove(key);
+                continue;
+            }
+            String location = Headers.percentDecode(value.strip());
+            if (location.contains("/") || location.length() > ObjectApi.MAX_CONTAINER_NAME) {
+                throw SwiftError.text(412, "Container name must not contain '/' or be longer than " + ObjectApi.MAX_CONTAINER_NAME);
+            }
+            metadata.remove(Versions.VERSIONS_LOCATION);
+            metadata.remove(Versions.HISTORY_LOCATION);
+            metadata.put(key, location);
+        }
+        return metadata;
+    }
+
+    /** container_quotas: a quota given must be a non-negative integer (empty removes it). */
+    private static void quota(Context ctx, String header, String message) {
+        String value = ctx.header(header);
+        if (value == null || value.isBlank()) {
+            return;
+        }
+        try {
+            if (Long.parseLong(value.strip()) < 0) {
+                throw SwiftError.text(400, message);
+            }
+        } catch (NumberFormatException e) {
+            throw SwiftError.text(400, message);
+        }
     }
 
     /** X-Container-Read/Write sets (empty: clears), X-Remove-Container-Read/Write clears. */

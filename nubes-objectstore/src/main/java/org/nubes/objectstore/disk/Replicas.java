@@ -38,7 +38,7 @@ import org.nubes.objectstore.ring.Ring;
  * <p>Writes go to temporary files under {@code <device>/tmp}, are fsynced, then renamed into place
  * and the directory fsynced, so a crash leaves either the whole new file or nothing visible. All
  * replicas are committed in parallel; an operation succeeds when a quorum of them did, and a
- * replica that failed is left stale for the replicator (not in this slice) to repair.
+ * replica that failed is left stale for the replicator ({@code replication.Replicator}) to repair.
  */
 public final class Replicas {
     private static final String DATA = ".data";
@@ -347,6 +347,16 @@ public final class Replicas {
     }
 
     // ---- files
+
+    /** {@code <device>/objects/<partition>}: its suffix directories hold the partition's hash directories (for the replicator). */
+    public static Path partitionDir(Device device, int partition) {
+        return device.root().resolve("objects").resolve(Integer.toString(partition));
+    }
+
+    /** {@code <device>/tmp}: where writes stage their files before the rename. */
+    public static Path tmpDir(Device device) {
+        return device.root().resolve("tmp");
+    }
 
     static Path hashDir(Device device, Ring.Location location) {
         return device.root().resolve("objects").resolve(Integer.toString(location.partition()))

@@ -36,6 +36,15 @@ public final class Objects {
      * client's ETag does not match, 503 without a quorum; nothing becomes visible in those cases.
      */
     public ObjectMeta put(String account, String container, String name, InputStream body, PutRequest request) throws IOException {
+        return put(account, container, name, body, request, Long.MAX_VALUE);
+    }
+
+    /**
+     * {@link #put(String, String, String, InputStream, PutRequest)} that also stops at quotaLeft
+     * bytes with 413 and Swift's container_quotas body ("Upload exceeds quota.").
+     */
+    public ObjectMeta put(String account, String container, String name, InputStream body, PutRequest request, long quotaLeft)
+            throws IOException {
         Ring.Location location = replicas.ring().locate(account, container, name);
         try (Replicas.Upload upload = replicas.upload(location)) {
             byte[] buffer = new byte[BUFFER];
@@ -43,6 +52,9 @@ public final class Objects {
             while ((n = read(body, buffer)) > 0) {
                 if (upload.size() + n > maxFileSize) {
                     throw SwiftError.of(413);
+                }
+                if (upload.size() + n > quotaLeft) {
+                    throw SwiftError.text(413, "Upload exceeds quota.");
                 }
                 upload.write(buffer, 0, n);
             }
@@ -55,7 +67,7 @@ public final class Objects {
             if (upload.commit(meta) < replicas.ring().quorum()) {
                 throw SwiftError.of(503);
             }
-            if (!listings.putObject(account, container, new ObjectRow(name, meta.contentLength(), etag, meta.contentType(), meta.timestamp()))) {
+            if (!listings.putObject(account, container, new ObjectRow(name, meta.contentLength(), etag, listingType(meta.contentType(), meta), meta.timestamp()))) {
                 throw SwiftError.of(404);  // the container went away while the data was written
             }
             return meta;
@@ -81,7 +93,7 @@ public final class Objects {
             throw SwiftError.of(503);
         }
         if (!type.equals(current.contentType())) {
-            listings.setContentType(account, container, name, type);
+            listings.setContentType(account, container, name, listingType(type, current));
         }
         return current.withPost(type, metadata);
     }
@@ -98,6 +110,18 @@ public final class Objects {
         }
         listings.deleteObject(account, container, name, time.toString());
     }
+
+    /**
+     * The content type of an object's listing row: a static large object's carries its total size
+     * as Swift's {@code ;swift_bytes=} parameter, which listings show as its bytes.
+     */
+    static String listingType(String contentType, ObjectMeta meta) {
+        String total = meta.metadata().get(SLO_SIZE);
+        return total == null ? contentType : contentType + ";swift_bytes=" + total;
+    }
+
+    /** The sysmeta key holding a static large object's total size (see the API's LargeObjects). */
+    public static final String SLO_SIZE = "X-Object-Sysmeta-Slo-Size";
 
     /** A failure reading the request body is the client's (it went away): Swift's 499. */
     private static int read(InputStream body, byte[] buffer) {

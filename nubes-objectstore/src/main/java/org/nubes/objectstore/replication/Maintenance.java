@@ -1,0 +1,107 @@
+package org.nubes.objectstore.replication;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.nubes.objectstore.ObjectStoreConfig;
+import org.nubes.objectstore.ring.Ring;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The object store's background work on its devices: replication every
+ * {@code objectstore.replication_interval} seconds (with the removal of temporary files older than
+ * {@code objectstore.tmp_max_age}), the audit every {@code objectstore.audit_interval} seconds, on
+ * one virtual thread. At start, the temporary files a previous process left
+ * are removed (start is called before the port opens). Every pass can also be run on demand.
+ */
+public final class Maintenance implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Maintenance.class);
+
+    private final ObjectStoreConfig config;
+    private final Replicator replicator;
+    private final Auditor auditor;
+    private final TempFiles tempFiles;
+    private ScheduledExecutorService scheduler;
+
+    public Maintenance(ObjectStoreConfig config, Ring ring) {
+        this.config = config;
+        this.replicator = new Replicator(ring, Duration.ofSeconds(config.reclaimAge()));
+        this.auditor = new Auditor(ring);
+        this.tempFiles = new TempFiles(ring);
+    }
+
+    public Replicator replicator() {
+        return replicator;
+    }
+
+    public Auditor auditor() {
+        return auditor;
+    }
+
+    public TempFiles tempFiles() {
+        return tempFiles;
+    }
+
+    /** One replication pass, then the removal of stale temporary files. */
+    public Replicator.Result replicate() {
+        Replicator.Result result = replicator.runOnce();
+        tempFiles.removeOlderThan(Instant.now().minusSeconds(config.tmpMaxAge()));
+        return result;
+    }
+
+    /** One audit pass. */
+    public Auditor.Result audit() {
+        return auditor.runOnce();
+    }
+
+    /** Removes what a previous process left in tmp, and schedules the periodic passes. */
+    public synchronized void start() {
+        // Before the port opens no write of this process has begun: every temporary file there is
+        // is a previous process's (a storage node's devices belong to one process).
+        int removed = tempFiles.removeOlderThan(Instant.now());
+        if (removed > 0) {
+            LOG.info("removed {} temporary files of unfinished writes of a previous process", removed);
+        }
+        if (scheduler != null || (config.replicationInterval() == 0 && config.auditInterval() == 0)) {
+            return;
+        }
+        scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("objectstore-maintenance").factory());
+        if (config.replicationInterval() > 0) {
+            scheduler.scheduleWithFixedDelay(() -> run("replication", this::replicate),
+                    config.replicationInterval(), config.replicationInterval(), TimeUnit.SECONDS);
+        }
+        if (config.auditInterval() > 0) {
+            scheduler.scheduleWithFixedDelay(() -> run("audit", this::audit),
+                    config.auditInterval(), config.auditInterval(), TimeUnit.SECONDS);
+        }
+    }
+
+    private static void run(String what, Runnable pass) {
+        try {
+            pass.run();
+        } catch (RuntimeException e) {
+            LOG.warn("{} pass failed", what, e);  // the next pass runs anyway
+        }
+    }
+
+    /** Stops the periodic passes (a pass under way is interrupted at its next blocking call). */
+    public synchronized void stop() {
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+            try {
+                scheduler.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            scheduler = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}
