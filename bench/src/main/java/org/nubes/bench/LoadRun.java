@@ -35,7 +35,7 @@ public final class LoadRun {
 
     /** What one run measured. Latencies in milliseconds; CPU in cores (1.0 = one core busy all the time). */
     public record Result(String benchmark, String tool, int concurrency, long requests, long errors, double seconds,
-                         double p50Ms, double p99Ms, Proc.CpuUse cpu, String firstError) {
+                         double p50Ms, double p90Ms, double p99Ms, Proc.CpuUse cpu, String firstError) {
         public double requestsPerSecond() {
             return requests / seconds;
         }
@@ -114,7 +114,7 @@ public final class LoadRun {
             errorCount += errors[w];
         }
         return new Result(benchmark, tool, n, all.count(), errorCount, options.duration().toNanos() / 1e9,
-                all.percentileMillis(50), all.percentileMillis(99), before.until(after), firstError.get());
+                all.percentileMillis(50), all.percentileMillis(90), all.percentileMillis(99), before.until(after), firstError.get());
     }
 
     private static void sleepUntil(long nanos) throws InterruptedException {

@@ -21,7 +21,7 @@ public final class Wrk {
     /** One request to send and the status it must answer; path includes the query. */
     public record Request(String method, String path, Map<String, String> headers, String body, int status) {}
 
-    private static final Pattern PERCENTILE = Pattern.compile("^\\s*(50|99)(?:\\.0+)?%\\s+([0-9.]+)(us|ms|s|m|h)\\s*$", Pattern.MULTILINE);
+    private static final Pattern PERCENTILE = Pattern.compile("^\\s*(50|90|99)(?:\\.0+)?%\\s+([0-9.]+)(us|ms|s|m|h)\\s*$", Pattern.MULTILINE);
     private static final Pattern COUNT = Pattern.compile("^\\s*(\\d+) requests in ([0-9.]+)(us|ms|s|m|h)", Pattern.MULTILINE);
     private static final Pattern NON_2XX = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
     private static final Pattern SOCKET_ERRORS = Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
@@ -116,12 +116,15 @@ public final class Wrk {
         long requests = Long.parseLong(count.group(1));
         double seconds = millis(count.group(2), count.group(3)) / 1000;
         double p50 = Double.NaN;
+        double p90 = Double.NaN;
         double p99 = Double.NaN;
         Matcher m = PERCENTILE.matcher(out);
         while (m.find()) {
             double ms = millis(m.group(2), m.group(3));
             if (m.group(1).equals("50")) {
                 p50 = ms;
+            } else if (m.group(1).equals("90")) {
+                p90 = ms;
             } else {
                 p99 = ms;
             }
@@ -140,7 +143,7 @@ public final class Wrk {
             }
             firstError = firstError == null ? socket.group() : firstError + "; " + socket.group();
         }
-        return new LoadRun.Result(benchmark, "wrk", concurrency, requests - errors, errors, seconds, p50, p99, cpu,
+        return new LoadRun.Result(benchmark, "wrk", concurrency, requests - errors, errors, seconds, p50, p90, p99, cpu,
                 firstError);
     }
 
