@@ -8,19 +8,14 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
-import org.nubes.core.http.CatalogEntry;
-import org.nubes.objectstore.ObjectStoreTestServer.Client;
 
 /**
  * A segmented upload with the real {@code swift} CLI ({@code --use-slo --segment-size}) and its
@@ -30,59 +25,21 @@ import org.nubes.objectstore.ObjectStoreTestServer.Client;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SwiftCliLargeObjectTest {
-    private static final Path SWIFT = Path.of("/usr/bin/swift");
     private static final long SIZE = Long.getLong("nubes.swift.slo.bytes", 64L * 1024 * 1024);
     private static final long SEGMENT = 8L * 1024 * 1024;
 
-    private ObjectStoreTestServer server;
-    private Client user;
+    private SwiftCli swift;
 
     @BeforeAll
     void start() {
-        Assumptions.assumeTrue(Files.isExecutable(SWIFT) && keystoneClientInstalled(),
-                "the swift CLI with Keystone v3 support (python3-swiftclient, python3-keystoneclient) is not installed");
-        server = new ObjectStoreTestServer();
-        user = server.project("slo", "member");
-        server.identity().identity().bootstrap(List.of(
-                new CatalogEntry("identity", "keystone", server.identity().url()),
-                new CatalogEntry("object-store", "swift", server.url() + user.account())));
-    }
-
-    private static boolean keystoneClientInstalled() {
-        try {
-            Process p = new ProcessBuilder("/usr/bin/python3", "-c", "import keystoneclient.v3, keystoneauth1")
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        swift = SwiftCli.start("slo", Duration.ofMinutes(30));
     }
 
     @AfterAll
     void stop() {
-        if (server != null) {
-            server.close();
+        if (swift != null) {
+            swift.close();
         }
-    }
-
-    private record Result(int exit, String out, String err) {}
-
-    private Result swift(Path workDir, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(SWIFT.toString(),
-                "--os-auth-url", server.identity().url() + "/v3", "--auth-version", "3",
-                "--os-username", "slo-user", "--os-password", "pw-slo", "--os-project-name", "slo",
-                "--os-user-domain-id", "default", "--os-project-domain-id", "default"));
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).directory(workDir.toFile())
-                .redirectOutput(workDir.resolve("out.txt").toFile()).redirectError(workDir.resolve("err.txt").toFile()).start();
-        if (!process.waitFor(30, TimeUnit.MINUTES)) {
-            process.destroyForcibly();
-            throw new IllegalStateException("swift " + String.join(" ", args) + " did not finish");
-        }
-        return new Result(process.exitValue(), Files.readString(workDir.resolve("out.txt")), Files.readString(workDir.resolve("err.txt")));
     }
 
     /** Writes size pseudo-random bytes a buffer at a time. */
@@ -122,19 +79,19 @@ class SwiftCliLargeObjectTest {
         writeRandom(file, SIZE);
 
         long start = System.nanoTime();
-        Result upload = swift(dir, "upload", "big", "large.bin", "--use-slo", "--segment-size", Long.toString(SEGMENT));
+        SwiftCli.Result upload = swift.run(dir, "upload", "big", "large.bin", "--use-slo", "--segment-size", Long.toString(SEGMENT));
         long uploaded = System.nanoTime();
         assertThat(upload.exit()).as(upload.err()).isZero();
 
-        Result stat = swift(dir, "stat", "big", "large.bin");
+        SwiftCli.Result stat = swift.run(dir, "stat", "big", "large.bin");
         assertThat(stat.exit()).as(stat.err()).isZero();
         assertThat(stat.out()).contains("Content Length: " + SIZE);
-        Result segments = swift(dir, "list", "big_segments");
+        SwiftCli.Result segments = swift.run(dir, "list", "big_segments");
         assertThat(segments.exit()).as(segments.err()).isZero();
         assertThat(segments.out().lines().count()).isEqualTo((SIZE + SEGMENT - 1) / SEGMENT);
 
         long downloadStart = System.nanoTime();
-        Result download = swift(dir, "download", "big", "large.bin", "-o", "copy.bin");
+        SwiftCli.Result download = swift.run(dir, "download", "big", "large.bin", "-o", "copy.bin");
         long downloaded = System.nanoTime();
         assertThat(download.exit()).as(download.err()).isZero();
         assertThat(Files.size(dir.resolve("copy.bin"))).isEqualTo(SIZE);
@@ -143,9 +100,9 @@ class SwiftCliLargeObjectTest {
                 SIZE >> 20, SEGMENT >> 20, (uploaded - start) / 1e9, (downloaded - downloadStart) / 1e9);
 
         // Deleting the manifest with the CLI deletes its segments too.
-        Result delete = swift(dir, "delete", "big", "large.bin");
+        SwiftCli.Result delete = swift.run(dir, "delete", "big", "large.bin");
         assertThat(delete.exit()).as(delete.err()).isZero();
-        Result after = swift(dir, "list", "big_segments");
+        SwiftCli.Result after = swift.run(dir, "list", "big_segments");
         assertThat(after.exit()).as(after.err()).isZero();
         assertThat(after.out()).isEmpty();
     }
@@ -153,18 +110,18 @@ class SwiftCliLargeObjectTest {
     @Test
     void copyWithTheCliUsesTheCopyMethod(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("note.txt"), "copied by the CLI\n");
-        Result upload = swift(dir, "upload", "copy-src", "note.txt");
+        SwiftCli.Result upload = swift.run(dir, "upload", "copy-src", "note.txt");
         assertThat(upload.exit()).as(upload.err()).isZero();
-        Result post = swift(dir, "post", "copy-dst");
+        SwiftCli.Result post = swift.run(dir, "post", "copy-dst");
         assertThat(post.exit()).as(post.err()).isZero();
 
-        Result copy = swift(dir, "copy", "--destination", "/copy-dst/renamed.txt", "-m", "Color:green", "copy-src", "note.txt");
+        SwiftCli.Result copy = swift.run(dir, "copy", "--destination", "/copy-dst/renamed.txt", "-m", "Color:green", "copy-src", "note.txt");
         assertThat(copy.exit()).as(copy.err()).isZero();
 
-        Result stat = swift(dir, "stat", "copy-dst", "renamed.txt");
+        SwiftCli.Result stat = swift.run(dir, "stat", "copy-dst", "renamed.txt");
         assertThat(stat.exit()).as(stat.err()).isZero();
         assertThat(stat.out()).contains("Meta Color: green").contains("Content Length: 18");
-        Result download = swift(dir, "download", "copy-dst", "renamed.txt", "-o", "back.txt");
+        SwiftCli.Result download = swift.run(dir, "download", "copy-dst", "renamed.txt", "-o", "back.txt");
         assertThat(download.exit()).as(download.err()).isZero();
         assertThat(Files.readString(dir.resolve("back.txt"))).isEqualTo("copied by the CLI\n");
     }
