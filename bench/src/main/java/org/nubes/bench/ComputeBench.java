@@ -23,6 +23,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -45,23 +46,14 @@ public final class ComputeBench {
 
     @Command(name = "run", description = "Boot, list and delete servers through the API.")
     static final class Run implements Callable<Integer> {
-        @Option(names = "--identity-url", required = true, description = "Identity base URL; must be on 127.0.0.1.")
-        String identityUrl;
+        @Mixin
+        ServerOptions server;
 
         @Option(names = "--image-url", required = true, description = "Image base URL; must be on 127.0.0.1.")
         String imageUrl;
 
         @Option(names = "--compute-url", required = true, description = "Compute base URL; must be on 127.0.0.1.")
         String computeUrl;
-
-        @Option(names = "--clouds", required = true, description = "clouds.yaml with the admin password.")
-        Path clouds;
-
-        @Option(names = "--server-pid", description = "PID of the server, for its CPU time (0: unknown).")
-        long serverPid;
-
-        @Option(names = "--results", required = true, description = "File the results are appended to.")
-        Path results;
 
         @Option(names = "--hosts", defaultValue = "100", description = "Simulated hosts the server runs (for the table; default ${DEFAULT-VALUE}).")
         int hosts;
@@ -105,12 +97,12 @@ public final class ComputeBench {
             if (servers < 1 || concurrency < 1 || listRuns < 1) {
                 throw new IllegalArgumentException("--servers, --concurrency and --list-runs must be at least 1");
             }
-            URI identity = local(identityUrl);
+            URI identity = local(server.identityUrl);
             URI image = local(imageUrl);
             compute = local(computeUrl);
-            report = new Report(results);
+            report = new Report(server.results);
             client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
-            token = token(identity, IdentityBench.Credentials.read(clouds));
+            token = token(identity, IdentityBench.Credentials.read(server.clouds));
             String imageId = uploadImage(image);
             log("image %s is active", imageId);
 
@@ -414,7 +406,7 @@ public final class ComputeBench {
             }
             Latencies latencies = new Latencies();
             long errors = 0;
-            Proc.Snapshot before = Proc.Snapshot.take(serverPid, Proc.selfCpuSeconds());
+            Proc.Snapshot before = Proc.Snapshot.take(server.serverPid, Proc.selfCpuSeconds());
             long start = System.nanoTime();
             for (int i = 0; i < listRuns; i++) {
                 long t = System.nanoTime();
@@ -427,7 +419,7 @@ public final class ComputeBench {
                 }
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            Proc.CpuUse cpu = before.until(Proc.Snapshot.take(serverPid, Proc.selfCpuSeconds()));
+            Proc.CpuUse cpu = before.until(Proc.Snapshot.take(server.serverPid, Proc.selfCpuSeconds()));
             log("%s: p50 %.1f ms, p99 %.1f ms, %d bytes", pathAndQuery, latencies.percentileMillis(50),
                     latencies.percentileMillis(99), bytes);
             return new Listing(latencies, errors, seconds, cpu, count, bytes);
@@ -435,7 +427,7 @@ public final class ComputeBench {
 
         /** {@link Batch#run} at this run's concurrency, threads named compute-what-N. */
         private Batch batch(String what, int count, Batch.Step step, int progressEvery, int progressBase) throws InterruptedException {
-            return Batch.run("compute", what, count, concurrency, serverPid, step, progressEvery, progressBase);
+            return Batch.run("compute", what, count, concurrency, server.serverPid, step, progressEvery, progressBase);
         }
 
         /** A tiny public raw image, uploaded and active. */

@@ -24,6 +24,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -145,8 +146,8 @@ public final class ContainerBench {
 
     @Command(name = "run", description = "Boot servers one at a time (latency), then many at once (density), and delete them.")
     static final class Run implements Callable<Integer> {
-        @Option(names = "--identity-url", required = true, description = "Identity base URL; must be on 127.0.0.1.")
-        String identityUrl;
+        @Mixin
+        ServerOptions server;
 
         @Option(names = "--image-url", required = true, description = "Image base URL; must be on 127.0.0.1.")
         String imageUrl;
@@ -154,17 +155,8 @@ public final class ContainerBench {
         @Option(names = "--compute-url", required = true, description = "Compute base URL; must be on 127.0.0.1.")
         String computeUrl;
 
-        @Option(names = "--clouds", required = true, description = "clouds.yaml with the admin password.")
-        Path clouds;
-
         @Option(names = "--data-dir", required = true, description = "The server's data directory (its containers' bundles are under it).")
         Path dataDir;
-
-        @Option(names = "--server-pid", description = "PID of the server, for its CPU time and RSS (0: unknown).")
-        long serverPid;
-
-        @Option(names = "--results", required = true, description = "File the results are appended to.")
-        Path results;
 
         @Option(names = "--servers", defaultValue = "20", description = "Servers booted and timed in the latency phase (default ${DEFAULT-VALUE}).")
         int servers;
@@ -216,15 +208,15 @@ public final class ContainerBench {
                 throw new IllegalArgumentException("--servers, --concurrency and --density-concurrency must be at least 1");
             }
             dataDir = dataDir.toAbsolutePath().normalize();
-            report = new Report(results);
-            cloud = new Cloud(identityUrl, imageUrl, computeUrl, clouds);
+            report = new Report(server.results);
+            cloud = new Cloud(server.identityUrl, imageUrl, computeUrl, server.clouds);
             try {
                 measure();
             } finally {
                 if (!live.isEmpty()) {
                     Fmt.log("deleting the %d servers this run left, through the API", live.size());
                     List<String> ids = List.copyOf(live);
-                    Batch b = cloud.deleteAll(ids, densityConcurrency, serverPid, 25);
+                    Batch b = cloud.deleteAll(ids, densityConcurrency, server.serverPid, 25);
                     try {
                         cloud.awaitGone(Set.copyOf(ids), Duration.ofSeconds(300));
                         Fmt.log("deleted them (%d delete errors%s)", b.errors(), b.firstErrorSuffix());
@@ -263,13 +255,13 @@ public final class ContainerBench {
 
             // --- latency: create -> ACTIVE and -> first console line ------------------------------------
             if (quietWait > 0) {
-                double other = Proc.awaitQuiet(serverPid, quietBelow, Duration.ofSeconds(quietWait));
+                double other = Proc.awaitQuiet(server.serverPid, quietBelow, Duration.ofSeconds(quietWait));
                 facts.put("1z quiet", String.format(Locale.ROOT, "before the timed boots other processes used %.2f cores%s", other,
                         other < quietBelow ? "" : " (still above " + quietBelow + " after waiting " + quietWait + " s: the machine is busy)"));
             }
             Boot[] boots = new Boot[servers];
             Latencies poll = new Latencies();
-            Batch latency = Batch.run("container", "booted", servers, concurrency, serverPid, i -> {
+            Batch latency = Batch.run("container", "booted", servers, concurrency, server.serverPid, i -> {
                 boots[i] = bootToConsole("bench-" + i, flavorId, poll);
             }, 5, 0);
             Latencies active = new Latencies();
@@ -326,12 +318,12 @@ public final class ContainerBench {
             long availableBefore = meminfoKb("MemAvailable");
             long usedBefore = usedKb();
             long totalKb = meminfoKb("MemTotal");
-            long rssBefore = serverPid > 0 ? Proc.statusKb(serverPid, "VmRSS") : -1;
+            long rssBefore = server.serverPid > 0 ? Proc.statusKb(server.serverPid, "VmRSS") : -1;
             String[] ids = new String[densityServers];
             Instant[] sent = new Instant[densityServers];
             Instant[] launched = new Instant[densityServers];
             Fmt.log("density: booting %d servers of %d MiB, %d at a time", densityServers, DENSITY_FLAVOR_MB, densityConcurrency);
-            Batch boot = Batch.run("container", "density booted", densityServers, densityConcurrency, serverPid, i -> {
+            Batch boot = Batch.run("container", "density booted", densityServers, densityConcurrency, server.serverPid, i -> {
                 HttpResponse<String> r;
                 sent[i] = Instant.now();
                 r = cloud.post("/v2.1/servers", createBody("bench-density-" + i, imageId, flavorId));
@@ -390,7 +382,7 @@ public final class ContainerBench {
             }
             long availableAfter = meminfoKb("MemAvailable");
             long usedAfter = usedKb();
-            long rssAfter = serverPid > 0 ? Proc.statusKb(serverPid, "VmRSS") : -1;
+            long rssAfter = server.serverPid > 0 ? Proc.statusKb(server.serverPid, "VmRSS") : -1;
             Latencies cgroupUsage = new Latencies();
             long cgroupSum = 0;
             long cgroupRss = 0;
@@ -448,7 +440,7 @@ public final class ContainerBench {
             // --- delete them all -----------------------------------------------------------------------
             List<String> all = List.copyOf(mine);
             Fmt.log("density: deleting %d servers, %d at a time", all.size(), densityConcurrency);
-            Batch delete = cloud.deleteAll(all, densityConcurrency, serverPid, 25);
+            Batch delete = cloud.deleteAll(all, densityConcurrency, server.serverPid, 25);
             double gone = cloud.awaitGone(mine, Duration.ofSeconds(Math.max(300, all.size())));
             live.removeAll(mine);
             Fmt.log("density: deleted %d servers (%.0f requests/s), none listed %.1f s after the last DELETE answered",
@@ -547,7 +539,7 @@ public final class ContainerBench {
 
         /** Deletes these servers (the run's concurrency) and waits until none is listed; returns the seconds waited. */
         private double deleteAndWait(List<String> ids) throws Exception {
-            Batch b = cloud.deleteAll(ids, Math.max(concurrency, 1), serverPid, 0);
+            Batch b = cloud.deleteAll(ids, Math.max(concurrency, 1), server.serverPid, 0);
             if (b.firstError() != null) {
                 throw new IOException("delete failed: " + b.firstError());
             }

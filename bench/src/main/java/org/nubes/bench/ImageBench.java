@@ -23,6 +23,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -41,23 +42,14 @@ public final class ImageBench {
 
     @Command(name = "run", description = "Baselines, then upload and download through the API.")
     static final class Run implements Callable<Integer> {
-        @Option(names = "--identity-url", required = true, description = "Identity base URL; must be on 127.0.0.1.")
-        String identityUrl;
+        @Mixin
+        ServerOptions server;
 
         @Option(names = "--image-url", required = true, description = "Image base URL; must be on 127.0.0.1.")
         String imageUrl;
 
-        @Option(names = "--clouds", required = true, description = "clouds.yaml with the admin password.")
-        Path clouds;
-
-        @Option(names = "--server-pid", description = "PID of the server, for its CPU time and RSS (0: unknown).")
-        long serverPid;
-
         @Option(names = "--file", required = true, description = "The file to upload; its directory is where copies go.")
         Path file;
-
-        @Option(names = "--results", required = true, description = "File the results are appended to.")
-        Path results;
 
         @Option(names = "--runs", defaultValue = "1", description = "Times each transfer runs; the table shows each (default ${DEFAULT-VALUE}).")
         int runs;
@@ -84,9 +76,9 @@ public final class ImageBench {
 
         @Override
         public Integer call() throws Exception {
-            URI identity = local(identityUrl);
+            URI identity = local(server.identityUrl);
             image = local(imageUrl);
-            report = new Report(results);
+            report = new Report(server.results);
             client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
             long size = Files.size(file);
             Path dir = file.toAbsolutePath().getParent();
@@ -114,8 +106,8 @@ public final class ImageBench {
             Files.deleteIfExists(copy);
 
             // --- through the API -----------------------------------------------------------------
-            token = token(identity, IdentityBench.Credentials.read(clouds));
-            long hwmBefore = Proc.statusKb(serverPid, "VmHWM");
+            token = token(identity, IdentityBench.Credentials.read(server.clouds));
+            long hwmBefore = Proc.statusKb(server.serverPid, "VmHWM");
             boolean withCurl = curl && curlInstalled();
             Path downloaded = dir.resolve("downloaded.bin");
             for (int i = 0; i < runs; i++) {
@@ -171,7 +163,7 @@ public final class ImageBench {
                             mbs >= cpMbPerSecond / 2 ? "met (>= 50%)" : "NOT met (< 50%)"));
                 }
             });
-            long hwmAfter = Proc.statusKb(serverPid, "VmHWM");
+            long hwmAfter = Proc.statusKb(server.serverPid, "VmHWM");
             report.line(String.format(Locale.ROOT,
                     "server VmHWM (peak RSS of its whole life): %.0f MB before the first transfer, %.0f MB after all of them (%.0f MB file; the server runs with -Xmx512m)",
                     hwmBefore / 1024.0, hwmAfter / 1024.0, size / MB));
@@ -200,10 +192,10 @@ public final class ImageBench {
         /** Times the action; meanwhile samples the server's RSS every 20 ms. */
         private Measured measure(Action action) throws Exception {
             quiet();
-            AtomicLong peak = new AtomicLong(Proc.statusKb(serverPid, "VmRSS"));
+            AtomicLong peak = new AtomicLong(Proc.statusKb(server.serverPid, "VmRSS"));
             Thread sampler = Thread.ofPlatform().daemon().start(() -> {
                 while (!Thread.currentThread().isInterrupted()) {
-                    peak.accumulateAndGet(Proc.statusKb(serverPid, "VmRSS"), Math::max);
+                    peak.accumulateAndGet(Proc.statusKb(server.serverPid, "VmRSS"), Math::max);
                     try {
                         Thread.sleep(20);
                     } catch (InterruptedException e) {
@@ -211,7 +203,7 @@ public final class ImageBench {
                     }
                 }
             });
-            Proc.Snapshot before = Proc.Snapshot.take(serverPid, clientSeconds());
+            Proc.Snapshot before = Proc.Snapshot.take(server.serverPid, clientSeconds());
             long start = System.nanoTime();
             try {
                 action.run();
@@ -220,13 +212,13 @@ public final class ImageBench {
                 sampler.join();
             }
             long end = System.nanoTime();
-            Proc.CpuUse cpu = before.until(Proc.Snapshot.take(serverPid, clientSeconds()));
-            return new Measured((end - start) / 1e9, cpu, serverPid > 0 ? peak.get() : -1);
+            Proc.CpuUse cpu = before.until(Proc.Snapshot.take(server.serverPid, clientSeconds()));
+            return new Measured((end - start) / 1e9, cpu, server.serverPid > 0 ? peak.get() : -1);
         }
 
         private void quiet() throws InterruptedException {
             if (quietWait > 0) {
-                double other = Proc.awaitQuiet(serverPid, quietBelow, Duration.ofMillis((long) (quietWait * 1000)));
+                double other = Proc.awaitQuiet(server.serverPid, quietBelow, Duration.ofMillis((long) (quietWait * 1000)));
                 if (other >= quietBelow) {
                     log("other processes still use %.2f cores; measuring anyway", other);
                 }

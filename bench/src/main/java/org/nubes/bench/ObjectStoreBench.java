@@ -21,6 +21,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLongArray;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -46,23 +47,14 @@ public final class ObjectStoreBench {
 
     @Command(name = "run", description = "4 KiB objects under load, then the large file against cp.")
     static final class Run implements Callable<Integer> {
-        @Option(names = "--identity-url", required = true, description = "Identity base URL; must be on 127.0.0.1.")
-        String identityUrl;
+        @Mixin
+        ServerOptions server;
 
         @Option(names = "--objectstore-url", required = true, description = "Object storage base URL; must be on 127.0.0.1.")
         String objectstoreUrl;
 
-        @Option(names = "--clouds", required = true, description = "clouds.yaml with the admin password.")
-        Path clouds;
-
-        @Option(names = "--server-pid", description = "PID of the server, for its CPU time and RSS (0: unknown).")
-        long serverPid;
-
         @Option(names = "--file", required = true, description = "The large file to PUT; its directory is where copies go.")
         Path file;
-
-        @Option(names = "--results", required = true, description = "File the results are appended to.")
-        Path results;
 
         @Option(names = "--concurrency", split = ",", defaultValue = "1,16,64",
                 description = "Concurrencies of the 4 KiB runs (default ${DEFAULT-VALUE}).")
@@ -108,14 +100,14 @@ public final class ObjectStoreBench {
 
         @Override
         public Integer call() throws Exception {
-            URI identity = Nova.local(identityUrl);
+            URI identity = Nova.local(server.identityUrl);
             URI objectstore = Nova.local(objectstoreUrl);
-            report = new Report(results);
+            report = new Report(server.results);
             client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
                     .executor(Runnable::run).build();
             bigClient = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
-            token = Nova.token(client, identity, IdentityBench.Credentials.read(clouds));
+            token = Nova.token(client, identity, IdentityBench.Credentials.read(server.clouds));
             String projectId = projectId(identity);
             account = URI.create(objectstore + "/v1/AUTH_" + projectId);
             HttpResponse<String> made = client.send(request(CONTAINER).PUT(HttpRequest.BodyPublishers.noBody()).build(),
@@ -147,7 +139,7 @@ public final class ObjectStoreBench {
                 AtomicLongArray done = new AtomicLongArray(c);
                 quiet();
                 Fmt.log("PUT 4 KiB, concurrency %d, %.0f s + %.0f s warm-up", c, duration, warmup);
-                LoadRun.Result put = LoadRun.run("PUT 4 KiB", "jdk-httpclient", options, serverPid, (w, i) -> {
+                LoadRun.Result put = LoadRun.run("PUT 4 KiB", "jdk-httpclient", options, server.serverPid, (w, i) -> {
                     HttpRequest r = request(CONTAINER + "/c" + c + "-" + w + "-" + i).header("Content-Type", "application/octet-stream")
                             .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build();
                     HttpResponse<String> a = client.send(r, HttpResponse.BodyHandlers.ofString());
@@ -169,7 +161,7 @@ public final class ObjectStoreBench {
                 quiet();
                 Fmt.log("GET 4 KiB, concurrency %d, of %d objects", c, names.size());
                 int n = names.size();
-                LoadRun.Result get = LoadRun.run("GET 4 KiB", "jdk-httpclient", options, serverPid, (w, i) -> {
+                LoadRun.Result get = LoadRun.run("GET 4 KiB", "jdk-httpclient", options, server.serverPid, (w, i) -> {
                     String name = names.get((int) ((w * (long) n / c + i) % n));
                     HttpResponse<byte[]> a = client.send(request(name).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
                     Nova.expect(a, 200, "GET");
@@ -185,7 +177,7 @@ public final class ObjectStoreBench {
                             .map(name -> new Wrk.Request("GET", account.getPath() + "/" + name, Map.of("X-Auth-Token", token), null, 200))
                             .toList();
                     try {
-                        smallRow(Wrk.run("GET 4 KiB", objectstore.toString(), requests, options, serverPid, workDir), "GET 4 KiB c" + c);
+                        smallRow(Wrk.run("GET 4 KiB", objectstore.toString(), requests, options, server.serverPid, workDir), "GET 4 KiB c" + c);
                     } catch (IOException e) {
                         report.line("wrk GET 4 KiB c" + c + " failed: " + e.getMessage());
                         Fmt.log("wrk failed: %s", e.getMessage());
@@ -365,16 +357,16 @@ public final class ObjectStoreBench {
 
         private Measured measure(Action action) throws Exception {
             quiet();
-            Proc.Snapshot before = Proc.Snapshot.take(serverPid, clientSeconds());
+            Proc.Snapshot before = Proc.Snapshot.take(server.serverPid, clientSeconds());
             long start = System.nanoTime();
             action.run();
             long end = System.nanoTime();
-            return new Measured((end - start) / 1e9, before.until(Proc.Snapshot.take(serverPid, clientSeconds())));
+            return new Measured((end - start) / 1e9, before.until(Proc.Snapshot.take(server.serverPid, clientSeconds())));
         }
 
         private void quiet() throws InterruptedException {
             if (quietWait > 0) {
-                double other = Proc.awaitQuiet(serverPid, quietBelow, Duration.ofMillis((long) (quietWait * 1000)));
+                double other = Proc.awaitQuiet(server.serverPid, quietBelow, Duration.ofMillis((long) (quietWait * 1000)));
                 if (other >= quietBelow) {
                     Fmt.log("other processes still use %.2f cores; measuring anyway", other);
                 }
