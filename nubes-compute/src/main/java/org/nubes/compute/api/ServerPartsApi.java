@@ -24,8 +24,6 @@ import org.nubes.core.json.Json;
 /** The parts of a server with their own URLs: metadata, tags (2.26) and instance actions. */
 public final class ServerPartsApi {
     private static final int MAX_TAGS = 50;
-    /** Metadata may change only while the server is in one of these states, as in Nova. */
-    private static final Set<String> METADATA_STATES = Set.of("active", "paused", "suspended", "stopped", "building");
 
     private final Servers servers;
 
@@ -113,22 +111,7 @@ public final class ServerPartsApi {
     }
 
     private void save(Context ctx, Instance server, Map<String, String> metadata, String action) {
-        checkChangeable(ctx, server, action);
-        int limit = servers.quotas().limits(server.projectId()).get("metadata_items");
-        if (limit >= 0 && metadata.size() > limit) {
-            throw ApiException.forbidden("Quota exceeded for metadata_items: Requested %d, but already used 0 of %d metadata_items",
-                    metadata.size(), limit);
-        }
-        servers.store().update(server.id(), null, Map.of("metadata", metadata), Instant.now());
-    }
-
-    private static void checkChangeable(Context ctx, Instance server, String action) {
-        if (server.lock().locked() && !Http.caller(ctx).isAdmin()) {
-            throw ApiException.conflict("Instance %s is locked", server.id());
-        }
-        if (!METADATA_STATES.contains(server.vmState())) {
-            throw ApiException.conflict("Cannot '%s' instance %s while it is in vm_state %s", action, server.id(), server.vmState());
-        }
+        servers.setMetadata(Http.caller(ctx), server, metadata, action);
     }
 
     private void requireTags(Context ctx) {
@@ -152,16 +135,14 @@ public final class ServerPartsApi {
             throw ApiException.badRequest("Invalid input for field/attribute tags. Value: None. 'tags' is a required property");
         }
         List<String> tags = Input.tags(body.get("tags"), "tags");
-        checkChangeable(ctx, server, "update tags");
-        servers.store().replaceTags(server.id(), tags, Instant.now());
+        servers.setTags(Http.caller(ctx), server, tags, "update tags");
         Http.json(ctx, Json.object().set("tags", tags(tags)));
     }
 
     private void deleteTags(Context ctx) {
         requireTags(ctx);
         Instance server = ServerApi.server(ctx, servers, "os_compute_api:os-server-tags:delete_all");
-        checkChangeable(ctx, server, "delete tags");
-        servers.store().replaceTags(server.id(), List.of(), Instant.now());
+        servers.setTags(Http.caller(ctx), server, List.of(), "delete tags");
         ctx.status(204);
     }
 
@@ -187,10 +168,9 @@ public final class ServerPartsApi {
         if (server.tags().size() >= MAX_TAGS) {
             throw ApiException.badRequest("The number of tags exceeded the per-server limit %d", MAX_TAGS);
         }
-        checkChangeable(ctx, server, "update tag");
         List<String> tags = new ArrayList<>(server.tags());
         tags.add(tag);
-        servers.store().replaceTags(server.id(), tags, Instant.now());
+        servers.setTags(Http.caller(ctx), server, tags, "update tag");
         ctx.status(201);
     }
 
@@ -201,10 +181,9 @@ public final class ServerPartsApi {
         if (!server.tags().contains(tag)) {
             throw ApiException.notFound("Tag '%s' could not be found for instance %s.", tag, server.id());
         }
-        checkChangeable(ctx, server, "delete tag");
         List<String> tags = new ArrayList<>(server.tags());
         tags.remove(tag);
-        servers.store().replaceTags(server.id(), tags, Instant.now());
+        servers.setTags(Http.caller(ctx), server, tags, "delete tag");
         ctx.status(204);
     }
 

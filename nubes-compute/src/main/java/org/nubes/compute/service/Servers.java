@@ -300,6 +300,30 @@ public final class Servers {
         castToHost(server, "terminate_instance", requestId, Json.object());
     }
 
+    /** Metadata and tags may change only while the server is in one of these states, as in Nova. */
+    private static final Set<String> CHANGEABLE_STATES = Set.of(ServerStatus.ACTIVE, ServerStatus.PAUSED,
+            ServerStatus.SUSPENDED, ServerStatus.STOPPED, ServerStatus.BUILDING);
+
+    /** Replaces a server's metadata (within the metadata_items quota). */
+    public void setMetadata(AuthContext caller, Instance server, Map<String, String> metadata, String action) {
+        checkChangeable(caller, server, action);
+        checkMetadataCount(server.projectId(), metadata.size());
+        instances.update(server.id(), null, Map.of("metadata", metadata), Instant.now());
+    }
+
+    /** Replaces a server's tags. */
+    public void setTags(AuthContext caller, Instance server, List<String> tags, String action) {
+        checkChangeable(caller, server, action);
+        instances.replaceTags(server.id(), tags, Instant.now());
+    }
+
+    private static void checkChangeable(AuthContext caller, Instance server, String action) {
+        checkLock(caller, server);
+        if (!CHANGEABLE_STATES.contains(server.vmState())) {
+            throw ApiException.conflict("Cannot '%s' instance %s while it is in vm_state %s", action, server.id(), server.vmState());
+        }
+    }
+
     /** 409 when the server is locked and the caller is not an admin, as Nova's check_instance_lock. */
     static void checkLock(AuthContext caller, Instance server) {
         if (server.lock().locked() && !caller.isAdmin()) {
