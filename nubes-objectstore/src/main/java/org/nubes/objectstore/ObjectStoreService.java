@@ -11,9 +11,10 @@ import org.nubes.core.http.ApiService;
 import org.nubes.core.http.CatalogEntry;
 import org.nubes.core.http.FaultRenderer;
 import org.nubes.core.http.Routes;
-import org.nubes.core.json.Json;
 import org.nubes.objectstore.api.SwiftApi;
+import org.nubes.objectstore.api.SwiftFaults;
 import org.nubes.objectstore.disk.Replicas;
+import org.nubes.objectstore.replication.ListingRepair;
 import org.nubes.objectstore.replication.Maintenance;
 import org.nubes.objectstore.ring.Device;
 import org.nubes.objectstore.ring.HashPath;
@@ -45,9 +46,10 @@ public final class ObjectStoreService implements ApiService {
         this.ring = ring;
         database.migrate("objectstore");
         ListingStore listings = new ListingStore(database.jdbi());
-        Objects objects = new Objects(new Replicas(ring), listings, config.maxFileSize());
+        Replicas replicas = new Replicas(ring);
+        Objects objects = new Objects(replicas, listings, config.maxFileSize());
         this.api = new SwiftApi(config, listings, objects, tokens);
-        this.maintenance = new Maintenance(config, ring);
+        this.maintenance = new Maintenance(config, ring, new ListingRepair(ring, replicas, listings));
     }
 
     /** Replication, audit and the removal of stale temporary files: periodic once started, or on demand. */
@@ -95,7 +97,7 @@ public final class ObjectStoreService implements ApiService {
     /** Swift's errors are rendered by the API itself as text/html; this covers the core's own (unrouted paths). */
     @Override
     public FaultRenderer faults() {
-        return fault -> Json.object().put("code", fault.status()).put("title", fault.kind().title).put("message", fault.getMessage());
+        return new SwiftFaults();
     }
 
     /** No named rules: every route is public to the core and checks Swift's access itself. */

@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Arrays;
+import java.util.List;
 import java.util.HexFormat;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -138,6 +139,58 @@ class LargeObjectsApiTest {
         assertThat(text(delete)).contains("Number Deleted: 4").contains("Number Not Found: 0").contains("Response Status: 200 OK");
         assertThat(alice.head("/slo/big").statusCode()).isEqualTo(404);
         assertThat(alice.head("/slo_segments/big/1").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void anSloMayBeASegmentOfAnother() throws Exception {
+        alice.put("/nest", null);
+        byte[] one = bytes(2000, 7);
+        byte[] two = bytes(3000, 8);
+        byte[] three = bytes(1000, 9);
+        alice.put("/nest/seg/1", one);
+        alice.put("/nest/seg/2", two);
+        alice.put("/nest/seg/3", three);
+        HttpResponse<byte[]> inner = alice.put("/nest/inner?multipart-manifest=put",
+                "[{\"path\": \"/nest/seg/1\"}, {\"path\": \"/nest/seg/2\"}]".getBytes(StandardCharsets.UTF_8));
+        assertThat(inner.statusCode()).as(text(inner)).isEqualTo(201);
+        String innerEtag = md5((md5(one) + md5(two)).getBytes(StandardCharsets.US_ASCII));
+
+        // The sub-SLO is named with the size and etag a HEAD of it shows.
+        String outerManifest = "[{\"path\": \"/nest/inner\", \"etag\": \"%s\", \"size_bytes\": 5000}, {\"path\": \"/nest/seg/3\"}]"
+                .formatted(innerEtag);
+        HttpResponse<byte[]> outer = alice.put("/nest/outer?multipart-manifest=put", outerManifest.getBytes(StandardCharsets.UTF_8));
+        assertThat(outer.statusCode()).as(text(outer)).isEqualTo(201);
+        String outerEtag = md5((innerEtag + md5(three)).getBytes(StandardCharsets.US_ASCII));
+        assertThat(header(outer, "Etag")).isEqualTo("\"" + outerEtag + "\"");
+
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        all.write(one);
+        all.write(two);
+        all.write(three);
+        byte[] whole = all.toByteArray();
+        HttpResponse<byte[]> head = alice.head("/nest/outer");
+        assertThat(header(head, "Content-Length")).isEqualTo("6000");
+        assertThat(header(head, "Etag")).isEqualTo("\"" + outerEtag + "\"");
+        assertThat(alice.get("/nest/outer").body()).isEqualTo(whole);
+        HttpResponse<byte[]> range = alice.get("/nest/outer", "Range", "bytes=1990-5009");
+        assertThat(range.statusCode()).isEqualTo(206);
+        assertThat(range.body()).isEqualTo(Arrays.copyOfRange(whole, 1990, 5010));
+        JsonNode stored = Json.parse(alice.get("/nest/outer?multipart-manifest=get").body());
+        assertThat(stored.get(0).path("sub_slo").asBoolean()).isTrue();
+        assertThat(stored.get(0).path("bytes").asLong()).isEqualTo(5000);
+
+        // A wrong size for the sub-SLO is refused like any segment's.
+        HttpResponse<byte[]> wrong = alice.put("/nest/wrong?multipart-manifest=put",
+                "[{\"path\": \"/nest/inner\", \"size_bytes\": 2000}]".getBytes(StandardCharsets.UTF_8));
+        assertThat(wrong.statusCode()).isEqualTo(400);
+        assertThat(text(wrong)).contains("/nest/inner, Size Mismatch");
+
+        // Deleting the outer SLO with its segments takes the sub-SLO's segments too.
+        HttpResponse<byte[]> delete = alice.delete("/nest/outer?multipart-manifest=delete");
+        assertThat(text(delete)).contains("Number Deleted: 5").contains("Number Not Found: 0");
+        for (String gone : List.of("/nest/outer", "/nest/inner", "/nest/seg/1", "/nest/seg/2", "/nest/seg/3")) {
+            assertThat(alice.head(gone).statusCode()).as(gone).isEqualTo(404);
+        }
     }
 
     @Test

@@ -116,6 +116,19 @@ class ObjectStoreApiTest {
     }
 
     @Test
+    void pathsAndMethodsNoRouteTakesAnswerInSwiftsForm() {
+        HttpResponse<byte[]> unrouted = alice.send(HttpRequest.newBuilder(URI.create(server.url() + "/nowhere")).GET().build());
+        assertThat(unrouted.statusCode()).isEqualTo(404);
+        assertThat(header(unrouted, "Content-Type")).startsWith("text/html");
+        assertThat(text(unrouted)).isEqualTo("<html><h1>Not Found</h1><p>The resource could not be found.</p></html>");
+
+        HttpResponse<byte[]> patch = alice.send("PATCH", "/anything", new byte[0]);
+        assertThat(patch.statusCode()).isEqualTo(405);
+        assertThat(header(patch, "Content-Type")).startsWith("text/html");
+        assertThat(text(patch)).isEqualTo("<html><h1>Method Not Allowed</h1><p>The method is not allowed for this resource.</p></html>");
+    }
+
+    @Test
     void etagMismatchIs422AndStoresNothing() {
         alice.put("/etags", null);
         HttpResponse<byte[]> r = alice.put("/etags/o", "data".getBytes(StandardCharsets.UTF_8), "ETag", "00000000000000000000000000000000");

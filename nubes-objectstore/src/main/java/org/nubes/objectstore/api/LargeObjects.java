@@ -43,9 +43,15 @@ final class LargeObjects {
     static final int MAX_MANIFEST_SEGMENTS = 1000;
     static final int MAX_MANIFEST_SIZE = 8 * 1024 * 1024;
     static final int DLO_MAX_SEGMENTS = 10000;
+    /** How deep SLOs may nest in SLOs, as Swift's default. */
+    static final int MAX_NESTING = 10;
 
-    /** One segment of a large object, as read. */
-    record Segment(String container, String name, long size, String etag, String contentType, String lastModified) {}
+    /**
+     * One segment of a large object, as read. A sub-SLO segment is another SLO's manifest: its size
+     * and etag are that SLO's (the sum of its segments, the etag a HEAD of it shows).
+     */
+    record Segment(String container, String name, long size, String etag, String contentType, String lastModified,
+            boolean subSlo) {}
 
     /** The bytes of a range of what a GET serves. */
     interface Source {
@@ -102,8 +108,9 @@ final class LargeObjects {
         if (isSlo(meta) && !manifest) {
             List<Segment> segments = manifest(opened);
             long size = segments.stream().mapToLong(Segment::size).sum();
+            List<Segment> data = dataSegments(account, segments, 1);
             return new Content(size, "\"" + etagOf(segments) + "\"", meta.contentType(),
-                    (first, length) -> concat(account, segments, first, length));
+                    (first, length) -> concat(account, data, first, length));
         }
         if (isSlo(meta)) {
             byte[] body = readAll(opened);
@@ -149,7 +156,7 @@ final class LargeObjects {
         while (segments.size() < DLO_MAX_SEGMENTS) {
             List<ObjectRow> rows = listings.objects(account, container, new ListingQuery(prefix, marker, null, 1000, false));
             for (ObjectRow row : rows) {
-                segments.add(new Segment(container, row.name(), row.size(), row.etag(), row.contentType(), row.lastModified()));
+                segments.add(new Segment(container, row.name(), row.size(), row.etag(), row.contentType(), row.lastModified(), false));
             }
             if (rows.size() < 1000) {
                 break;
@@ -167,9 +174,42 @@ final class LargeObjects {
             String path = s.path("name").asText();
             String[] parts = splitPath(path);
             segments.add(new Segment(parts[0], parts[1], s.path("bytes").asLong(), s.path("hash").asText(),
-                    s.path("content_type").asText(null), s.path("last_modified").asText(null)));
+                    s.path("content_type").asText(null), s.path("last_modified").asText(null), s.path("sub_slo").asBoolean(false)));
         }
         return segments;
+    }
+
+    /**
+     * The segments holding data, with each sub-SLO replaced by its own segments (depth: this
+     * manifest's nesting, 1 at the top). 409 when a sub-SLO is no longer the one the manifest names.
+     */
+    private List<Segment> dataSegments(String account, List<Segment> segments, int depth) throws IOException {
+        if (segments.stream().noneMatch(Segment::subSlo)) {
+            return segments;
+        }
+        if (depth >= MAX_NESTING) {
+            throw SwiftError.text(409, "Max recursion depth exceeded on segment " + MAX_NESTING);
+        }
+        List<Segment> data = new ArrayList<>();
+        for (Segment s : segments) {
+            if (s.subSlo()) {
+                data.addAll(dataSegments(account, subManifest(account, s), depth + 1));
+            } else {
+                data.add(s);
+            }
+        }
+        return data;
+    }
+
+    /** The segments of the SLO a sub-SLO segment names, which must still be that SLO. */
+    private List<Segment> subManifest(String account, Segment s) throws IOException {
+        try (Replicas.Opened sub = objects.open(account, s.container(), s.name())
+                .orElseThrow(() -> SwiftError.text(409, "Sub-SLO /" + s.container() + "/" + s.name() + " is gone"))) {
+            if (!isSlo(sub.meta()) || !s.etag().equalsIgnoreCase(sub.meta().metadata().get(SLO_ETAG))) {
+                throw SwiftError.text(409, "Sub-SLO /" + s.container() + "/" + s.name() + " changed");
+            }
+            return manifest(sub);
+        }
     }
 
     private static byte[] readAll(Replicas.Opened opened) throws IOException {
@@ -261,26 +301,29 @@ final class LargeObjects {
                 continue;
             }
             ObjectMeta seg = found.get();
-            if (isSlo(seg) || isDlo(seg)) {
-                errors.add(path + ", Large objects may not be segments here");
+            if (isDlo(seg)) {
+                errors.add(path + ", Dynamic large objects may not be segments here");
                 continue;
             }
+            // An SLO may be a segment of another: its size and etag are the ones a HEAD of it shows.
+            boolean subSlo = isSlo(seg);
+            long segSize = subSlo ? Long.parseLong(seg.metadata().get(SLO_SIZE)) : seg.contentLength();
+            String segEtag = subSlo ? seg.metadata().get(SLO_ETAG) : seg.etag();
             boolean bad = false;
-            if (etag != null && !etag.isNull() && !unquote(etag.asText()).equalsIgnoreCase(seg.etag())) {
+            if (etag != null && !etag.isNull() && !unquote(etag.asText()).equalsIgnoreCase(segEtag)) {
                 errors.add(path + ", Etag Mismatch");
                 bad = true;
             }
-            if (size != null && !size.isNull() && size.asLong() != seg.contentLength()) {
+            if (size != null && !size.isNull() && size.asLong() != segSize) {
                 errors.add(path + ", Size Mismatch");
                 bad = true;
             }
-            if (seg.contentLength() < 1 && index < parsed.size()) {
+            if (segSize < 1 && index < parsed.size()) {
                 errors.add(path + ", Too small; each segment must be at least 1 byte.");
                 bad = true;
             }
             if (!bad) {
-                segments.add(new Segment(parts[0], parts[1], seg.contentLength(), seg.etag(), seg.contentType(),
-                        Timestamp(seg)));
+                segments.add(new Segment(parts[0], parts[1], segSize, segEtag, seg.contentType(), Timestamp(seg), subSlo));
             }
         }
         if (!errors.isEmpty()) {
@@ -299,6 +342,9 @@ final class LargeObjects {
             node.put("bytes", s.size());
             node.put("content_type", s.contentType());
             node.put("last_modified", s.lastModified());
+            if (s.subSlo()) {
+                node.put("sub_slo", true);
+            }
         }
         Map<String, String> marked = new TreeMap<>(metadata);
         marked.remove(DLO);
@@ -334,11 +380,11 @@ final class LargeObjects {
         int notFound = 0;
         List<List<String>> errors = new ArrayList<>();
         Optional<Replicas.Opened> found = objects.open(account, container, name);
-        List<Segment> segments = List.of();
+        List<Segment> segments = new ArrayList<>();
         if (found.isPresent()) {
             try (Replicas.Opened opened = found.get()) {
                 if (isSlo(opened.meta())) {
-                    segments = manifest(opened);
+                    addForDelete(account, manifest(opened), segments, 1);
                 }
             }
         }
@@ -391,6 +437,20 @@ final class LargeObjects {
         ctx.status(200).contentType("text/plain; charset=utf-8");
         ctx.header("Content-Length", Integer.toString(bytes.length));
         SwiftApi.body(ctx, bytes);
+    }
+
+    /** The segments to delete with an SLO, depth first: a sub-SLO's segments, then the sub-SLO. */
+    private void addForDelete(String account, List<Segment> manifest, List<Segment> into, int depth) throws IOException {
+        for (Segment s : manifest) {
+            if (s.subSlo() && depth < MAX_NESTING) {
+                try {
+                    addForDelete(account, subManifest(account, s), into, depth + 1);
+                } catch (SwiftError e) {
+                    // a sub-SLO gone or replaced: only the named object itself is deleted
+                }
+            }
+            into.add(s);
+        }
     }
 
     // ---- reading segments

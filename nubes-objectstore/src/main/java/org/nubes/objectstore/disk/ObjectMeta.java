@@ -7,11 +7,23 @@ import java.util.TreeMap;
  * What is stored beside an object's data, as JSON in {@code <timestamp>.json} next to
  * {@code <timestamp>.data}: its size, md5 etag, content type and X-Object-Meta-* headers (names in
  * Swift's title case). A POST writes a {@code <timestamp>.meta} JSON file with a new content type
- * and metadata that overlays the data file's.
+ * and metadata that overlays the data file's. Both hold the object's path (older files may not),
+ * as a tombstone's content does, so that listings can be rebuilt from the disks.
  */
-public record ObjectMeta(String timestamp, long contentLength, String etag, String contentType, Map<String, String> metadata) {
+public record ObjectMeta(String timestamp, long contentLength, String etag, String contentType, Map<String, String> metadata,
+        String path) {
     public ObjectMeta {
         metadata = new TreeMap<>(metadata);
+    }
+
+    /** Without a path: what requests and the API deal in (the replicas add theirs). */
+    public ObjectMeta(String timestamp, long contentLength, String etag, String contentType, Map<String, String> metadata) {
+        this(timestamp, contentLength, etag, contentType, metadata, null);
+    }
+
+    /** The same, stored for the object at path ("account/container/object"). */
+    public ObjectMeta withPath(String newPath) {
+        return new ObjectMeta(timestamp, contentLength, etag, contentType, metadata, newPath);
     }
 
     public Timestamp time() {
@@ -20,6 +32,7 @@ public record ObjectMeta(String timestamp, long contentLength, String etag, Stri
 
     /** This object's data with a POST's content type (null: unchanged) and metadata laid over it. */
     public ObjectMeta withPost(String newContentType, Map<String, String> newMetadata) {
-        return new ObjectMeta(timestamp, contentLength, etag, newContentType == null ? contentType : newContentType, newMetadata);
+        return new ObjectMeta(timestamp, contentLength, etag, newContentType == null ? contentType : newContentType, newMetadata,
+                path);
     }
 }

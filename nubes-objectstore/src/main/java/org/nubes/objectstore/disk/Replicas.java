@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -67,7 +68,8 @@ public final class Replicas {
             }
         }
 
-        record Deleted(Device device, Timestamp time) implements State {}
+        /** path: "account/container/object" as the tombstone holds it; null in older tombstones. */
+        record Deleted(Device device, Timestamp time, String path) implements State {}
     }
 
     // ---- writes
@@ -137,7 +139,7 @@ public final class Replicas {
         /** fsync + rename on every healthy replica in parallel; the number of replicas now stored. */
         public int commit(ObjectMeta meta) {
             committed = true;
-            byte[] json = Json.bytes(meta);
+            byte[] json = Json.bytes(meta.withPath(location.path()));
             List<Callable<Boolean>> tasks = new ArrayList<>();
             for (Slot slot : slots) {
                 tasks.add(() -> {
@@ -193,12 +195,13 @@ public final class Replicas {
 
     /** Writes a tombstone on every replica; the number of replicas that stored it. */
     public int delete(Ring.Location location, Timestamp time) {
-        return writeEverywhere(location, time + TOMBSTONE, new byte[0], time);
+        byte[] path = location.path() == null ? new byte[0] : location.path().getBytes(StandardCharsets.UTF_8);
+        return writeEverywhere(location, time + TOMBSTONE, path, time);
     }
 
     /** Writes a POST's metadata on every replica; the number of replicas that stored it. */
     public int post(Ring.Location location, Timestamp time, String contentType, Map<String, String> metadata) {
-        byte[] json = Json.bytes(new ObjectMeta(time.toString(), 0, "", contentType, metadata));
+        byte[] json = Json.bytes(new ObjectMeta(time.toString(), 0, "", contentType, metadata, location.path()));
         return writeEverywhere(location, time + META, json, null);
     }
 
@@ -332,7 +335,9 @@ public final class Replicas {
             if (name.endsWith(META) && newerMeta == null) {
                 newerMeta = name;
             } else if (name.endsWith(TOMBSTONE)) {
-                return Optional.of(new State.Deleted(device, Timestamp.parse(name.substring(0, name.length() - TOMBSTONE.length()))));
+                String path = Files.readString(dir.resolve(name), StandardCharsets.UTF_8);
+                return Optional.of(new State.Deleted(device, Timestamp.parse(name.substring(0, name.length() - TOMBSTONE.length())),
+                        path.isEmpty() ? null : path));
             } else if (name.endsWith(DATA)) {
                 String timestamp = name.substring(0, name.length() - DATA.length());
                 ObjectMeta meta = Json.MAPPER.readValue(dir.resolve(timestamp + DATA_META).toFile(), ObjectMeta.class);

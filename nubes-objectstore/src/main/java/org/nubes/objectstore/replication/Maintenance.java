@@ -1,5 +1,8 @@
 package org.nubes.objectstore.replication;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Executors;
@@ -24,10 +27,17 @@ public final class Maintenance implements AutoCloseable {
     private final Replicator replicator;
     private final Auditor auditor;
     private final TempFiles tempFiles;
+    private final ListingRepair listingRepair;
     private ScheduledExecutorService scheduler;
 
+    /** Without listings to repair (tests of the disk passes). */
     public Maintenance(ObjectStoreConfig config, Ring ring) {
+        this(config, ring, null);
+    }
+
+    public Maintenance(ObjectStoreConfig config, Ring ring, ListingRepair listingRepair) {
         this.config = config;
+        this.listingRepair = listingRepair;
         this.replicator = new Replicator(ring, Duration.ofSeconds(config.reclaimAge()));
         this.auditor = new Auditor(ring);
         this.tempFiles = new TempFiles(ring);
@@ -52,13 +62,29 @@ public final class Maintenance implements AutoCloseable {
         return result;
     }
 
+    /** One pass bringing the listings in line with the disks. */
+    public ListingRepair.Result repairListings() {
+        return listingRepair.runOnce();
+    }
+
     /** One audit pass. */
     public Auditor.Result audit() {
         return auditor.runOnce();
     }
 
-    /** Removes what a previous process left in tmp, and schedules the periodic passes. */
+    /**
+     * Removes what a previous process left in tmp; when that process did not stop cleanly (it may
+     * have died between storing an object and listing it), repairs the listings in the background;
+     * and schedules the periodic passes.
+     */
     public synchronized void start() {
+        if (!cleanShutdownRecorded() && listingRepair != null) {
+            Thread.ofVirtual().name("objectstore-listing-repair").start(() -> run("listing repair", () -> {
+                ListingRepair.Result result = listingRepair.runOnce();
+                LOG.info("the last process did not stop cleanly: checked the listings of {} objects against the disks ({} failures)",
+                        result.objects(), result.failures());
+            }));
+        }
         // Before the port opens no write of this process has begun: every temporary file there is
         // is a previous process's (a storage node's devices belong to one process).
         int removed = tempFiles.removeOlderThan(Instant.now());
@@ -87,8 +113,30 @@ public final class Maintenance implements AutoCloseable {
         }
     }
 
-    /** Stops the periodic passes (a pass under way is interrupted at its next blocking call). */
+    /** Whether the previous process recorded a clean stop; the record is used up (a crash leaves none). */
+    private boolean cleanShutdownRecorded() {
+        try {
+            return Files.deleteIfExists(cleanShutdownMarker());
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private Path cleanShutdownMarker() {
+        return config.devicesDir().resolve(".clean-shutdown");
+    }
+
+    /**
+     * Stops the periodic passes (a pass under way is interrupted at its next blocking call) and
+     * records the clean stop: every request has finished by now, listing included.
+     */
     public synchronized void stop() {
+        try {
+            Files.createDirectories(config.devicesDir());
+            Files.writeString(cleanShutdownMarker(), Instant.now().toString());
+        } catch (IOException e) {
+            LOG.warn("cannot record the clean stop; the next start repairs the listings: {}", e.toString());
+        }
         if (scheduler != null) {
             scheduler.shutdownNow();
             try {

@@ -96,7 +96,11 @@ public final class Ring {
     }
 
     /** Where one object lives: its hash, partition and the devices holding its replicas. */
-    public record Location(String hash, int partition, List<Device> devices) {
+    /**
+     * Where an object's replicas live. path is "account/container/object", stored beside the data so
+     * that the listing can be rebuilt from the disks; null where only the hash is known.
+     */
+    public record Location(String hash, int partition, List<Device> devices, String path) {
         /** The last three hex digits of the hash, Swift's suffix directory. */
         public String suffix() {
             return hash.substring(hash.length() - 3);
@@ -106,7 +110,8 @@ public final class Ring {
     public Location locate(String account, String container, String object) {
         byte[] hash = hashPath.hash(account, container, object);
         int partition = partition(hash);
-        return new Location(HexFormat.of().formatHex(hash), partition, devicesOf(partition));
+        return new Location(HexFormat.of().formatHex(hash), partition, devicesOf(partition),
+                account + "/" + container + "/" + object);
     }
 
     public List<Device> devicesOf(int partition) {

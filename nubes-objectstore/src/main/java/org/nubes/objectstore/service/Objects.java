@@ -67,7 +67,7 @@ public final class Objects {
             if (upload.commit(meta) < replicas.ring().quorum()) {
                 throw SwiftError.of(503);
             }
-            if (!listings.putObject(account, container, new ObjectRow(name, meta.contentLength(), etag, listingType(meta.contentType(), meta), meta.timestamp()))) {
+            if (!listings.putObject(account, container, listingRow(name, meta))) {
                 throw SwiftError.of(404);  // the container went away while the data was written
             }
             return meta;
@@ -109,6 +109,11 @@ public final class Objects {
             throw SwiftError.of(503);
         }
         listings.deleteObject(account, container, name, time.toString());
+    }
+
+    /** The listing row of the object name stored with meta. */
+    public static ObjectRow listingRow(String name, ObjectMeta meta) {
+        return new ObjectRow(name, meta.contentLength(), meta.etag(), listingType(meta.contentType(), meta), meta.timestamp());
     }
 
     /**
