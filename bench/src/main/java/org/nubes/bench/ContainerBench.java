@@ -47,6 +47,7 @@ public final class ContainerBench {
     /** The targets of the issue. */
     private static final double ACTIVE_P50_TARGET_MS = 150;
     private static final int DENSITY_TARGET = 300;
+    private static final double PINGABLE_P50_TARGET_MS = 300;
 
     /** The compute API as the admin, scoped to the admin project. */
     static final class Cloud {
@@ -174,6 +175,21 @@ public final class ContainerBench {
         @Option(names = "--poll-ms", defaultValue = "5", description = "Pause between console polls (default ${DEFAULT-VALUE}).")
         int pollMs;
 
+        @Option(names = "--cgroup-parent", defaultValue = "nubes",
+                description = "The server's compute.container_cgroup_parent (default ${DEFAULT-VALUE}).")
+        String cgroupParent;
+
+        @Option(names = "--network-url", description = "Networking base URL (127.0.0.1); without it no pingable phase.")
+        String networkUrl;
+
+        @Option(names = "--network", defaultValue = "private",
+                description = "Network (name) of the pingable phase (default ${DEFAULT-VALUE}).")
+        String network;
+
+        @Option(names = "--ping-servers", defaultValue = "20",
+                description = "Servers booted on the network and pinged, one at a time; 0: no pingable phase (default ${DEFAULT-VALUE}).")
+        int pingServers;
+
         @Option(names = "--density-servers", defaultValue = "300",
                 description = "64 MiB servers booted and kept running at once; 0: no density phase (default ${DEFAULT-VALUE}).")
         int densityServers;
@@ -294,6 +310,11 @@ public final class ContainerBench {
             double deleteSeconds = deleteAndWait(ids);
             Fmt.log("deleted the %d servers (%.1f s until none was listed)", ids.size(), deleteSeconds);
 
+            // --- pingable: create -> the server answers ping on its network -------------------------------
+            if (networkUrl != null && pingServers > 0) {
+                pingable(flavorId);
+            }
+
             // --- density: how many 64 MiB servers run at once ----------------------------------------------
             double activeP50 = active.percentileMillis(50);
             int running = -1;
@@ -388,7 +409,7 @@ public final class ContainerBench {
             long cgroupRss = 0;
             int cgroups = 0;
             for (String id : mine) {
-                Path dir = Path.of("/sys/fs/cgroup/memory/nubes/nubes-" + id);
+                Path dir = Path.of("/sys/fs/cgroup/memory", cgroupParent, "nubes-" + id);
                 try {
                     long usage = Long.parseLong(Files.readString(dir.resolve("memory.usage_in_bytes")).trim());
                     cgroupUsage.record(usage); // bytes in a histogram of "nanoseconds": percentileMillis(p) * 1e6 is bytes
@@ -453,6 +474,99 @@ public final class ContainerBench {
                     all.size(), densityConcurrency, delete.perSecond(), delete.latencies().percentileMillis(50), delete.errors(),
                     delete.firstErrorSuffix(), gone, leftContainers, leftMounts));
             return running;
+        }
+
+        /**
+         * Create -> pingable: servers one at a time on a network, each pinged (once it is ACTIVE, so
+         * that no failed address resolution delays the first answer) from a namespace of the bench
+         * plugged into the same network through a port of its own (in the default security group,
+         * as the servers are), as a server's would be.
+         */
+        private void pingable(String flavorId) throws Exception {
+            String networkId = networkIdByName(network);
+            Path observer = dataDir.resolve("bench-observer.netns");
+            Files.deleteIfExists(observer);
+            Files.createFile(observer);
+            Proc.run("unshare", "--net=" + observer, "true");
+            String portId = null;
+            try {
+                ObjectNode port = JSON.createObjectNode();
+                // In the project's default group, whose members the servers (in it too) let in.
+                port.putObject("port").put("network_id", networkId).put("name", "bench-observer").put("binding:host_id", "bench");
+                ((ObjectNode) port.path("port")).putObject("binding:profile").put("nubes_netns", observer.toString())
+                        .put("nubes_device", "eth0");
+                HttpResponse<String> made = cloud.client.send(networkRequest("/v2.0/ports").header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(port.toString())).build(), HttpResponse.BodyHandlers.ofString());
+                Nova.expect(made, 201, "create the observer's port");
+                portId = JSON.readTree(made.body()).path("port").path("id").asText();
+
+                Latencies active = new Latencies();
+                Latencies pinged = new Latencies();
+                List<String> ids = new ArrayList<>();
+                Batch batch = Batch.run("container", "pinged", pingServers, 1, server.serverPid, i -> {
+                    ObjectNode body = (ObjectNode) createBody("bench-ping-" + i, imageIdCache, flavorId);
+                    ((ObjectNode) body.path("server")).putArray("networks").addObject().put("uuid", networkId);
+                    Instant sent = Instant.now();
+                    HttpResponse<String> r = cloud.post("/v2.1/servers", body);
+                    Nova.expect(r, 202, "create server");
+                    String id = JSON.readTree(r.body()).path("server").path("id").asText();
+                    live.add(id);
+                    synchronized (ids) {
+                        ids.add(id);
+                    }
+                    Instant launched = awaitActive(id, 2);
+                    String address = cloud.server(id).path("addresses").path(network).path(0).path("addr").asText();
+                    long deadline = System.nanoTime() + Duration.ofSeconds(bootTimeout).toNanos();
+                    while (!ping(observer, address)) {
+                        if (System.nanoTime() - deadline > 0) {
+                            throw new IOException("server " + id + " (" + address + ") did not answer ping in " + bootTimeout + " s");
+                        }
+                    }
+                    Instant answered = Instant.now();
+                    active.record(Duration.between(sent, launched).toNanos());
+                    pinged.record(Duration.between(sent, answered).toNanos());
+                }, 5, 0);
+                report.row(timedRow("on network " + network + ": create -> ACTIVE (launched_at - send)", active, batch));
+                report.row(timedRow("on network " + network + ": create -> answers ping from the network", pinged, batch));
+                Fmt.log("pingable: create -> ping answered p50 %.1f ms, p99 %.1f ms; %d errors%s", pinged.percentileMillis(50),
+                        pinged.percentileMillis(99), batch.errors(), batch.firstErrorSuffix());
+                facts.put("2p pingable", String.format(Locale.ROOT, "pingable: %d servers one at a time on network %s, each "
+                        + "pinged (ping -c 1 -W 1, again until it answers) once ACTIVE from a namespace plugged into the network"
+                        + " through a port of its own", pingServers, network));
+                facts.put("9p target", String.format(Locale.ROOT, "target: create -> pingable p50 < %.0f ms: %.1f ms: %s",
+                        PINGABLE_P50_TARGET_MS, pinged.percentileMillis(50),
+                        pinged.percentileMillis(50) < PINGABLE_P50_TARGET_MS ? "met" : "NOT met"));
+                deleteAndWait(ids);
+            } finally {
+                if (portId != null) {
+                    cloud.client.send(networkRequest("/v2.0/ports/" + portId).DELETE().build(), HttpResponse.BodyHandlers.discarding());
+                }
+                Proc.run("umount", observer.toString());
+                Files.deleteIfExists(observer);
+            }
+        }
+
+        private HttpRequest.Builder networkRequest(String path) {
+            return HttpRequest.newBuilder(URI.create(Nova.local(networkUrl) + path)).header("X-Auth-Token", cloud.token)
+                    .timeout(Duration.ofSeconds(30));
+        }
+
+        private String networkIdByName(String name) throws Exception {
+            HttpResponse<String> r = cloud.client.send(networkRequest("/v2.0/networks?name=" + Nova.enc(name)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            Nova.expect(r, 200, "list networks");
+            JsonNode found = JSON.readTree(r.body()).path("networks");
+            if (found.isEmpty()) {
+                throw new IOException("no network named " + name);
+            }
+            return found.get(0).path("id").asText();
+        }
+
+        /** One ping from the namespace; true when it was answered within a second. */
+        private static boolean ping(Path netns, String address) throws IOException, InterruptedException {
+            Process ping = new ProcessBuilder("nsenter", "--net=" + netns, "ping", "-c", "1", "-W", "1", address)
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return ping.waitFor() == 0;
         }
 
         private List<String> timedRow(String name, Latencies l, Batch batch) {

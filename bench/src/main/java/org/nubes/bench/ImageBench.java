@@ -89,16 +89,16 @@ public final class ImageBench {
             Path copy = dir.resolve("cp-copy.bin");
             for (int i = 0; i < runs; i++) {
                 Files.deleteIfExists(copy);
-                Measured cp = measure(() -> command("cp", file.toString(), copy.toString()));
+                Measured cp = measure(() -> Proc.run("cp", file.toString(), copy.toString()));
                 cpMbPerSecond = Math.max(cpMbPerSecond, size / MB / cp.seconds);
                 record("copy (cp, page cache, no fsync)", "cp", size, cp, true);
                 Files.deleteIfExists(copy);
-                Measured cpSync = measure(() -> command("sh", "-c", "cp \"$0\" \"$1\" && sync \"$1\"", file.toString(), copy.toString()));
+                Measured cpSync = measure(() -> Proc.run("sh", "-c", "cp \"$0\" \"$1\" && sync \"$1\"", file.toString(), copy.toString()));
                 record("copy + fsync (cp; sync FILE)", "cp+sync", size, cpSync, false);
                 Files.deleteIfExists(copy);
-                Measured cat = measure(() -> command("sh", "-c", "cat \"$0\" > /dev/null", file.toString()));
+                Measured cat = measure(() -> Proc.run("sh", "-c", "cat \"$0\" > /dev/null", file.toString()));
                 record("read (cat > /dev/null, page cache)", "cat", size, cat, false);
-                Measured direct = measure(() -> command("dd", "if=" + file, "of=/dev/null", "bs=1M", "iflag=direct"));
+                Measured direct = measure(() -> Proc.run("dd", "if=" + file, "of=/dev/null", "bs=1M", "iflag=direct"));
                 record("read from the disk (dd bs=1M iflag=direct)", "dd", size, direct, false);
                 Measured hashes = measure(() -> hashCeiling(file));
                 record("MD5 + SHA-512 of the file, one thread each (upload's hashing ceiling)", "in-process", size, hashes, false);
@@ -131,17 +131,17 @@ public final class ImageBench {
 
                 if (withCurl) {
                     String curlId = createImage("bench-curl-" + i);
-                    Measured curlUp = measure(() -> command("curl", "-sS", "--fail-with-body", "-o", "/dev/null",
+                    Measured curlUp = measure(() -> Proc.run("curl", "-sS", "--fail-with-body", "-o", "/dev/null",
                             "-H", "X-Auth-Token: " + token, "-H", "Content-Type: application/octet-stream",
                             "-T", file.toString(), image + "/v2/images/" + curlId + "/file"));
                     record("upload PUT /v2/images/{id}/file", "curl -T", size, curlUp, false);
                     checkActive(curlId, size, md5);
-                    Measured curlDown = measure(() -> command("curl", "-sS", "--fail-with-body", "-o", downloaded.toString(),
+                    Measured curlDown = measure(() -> Proc.run("curl", "-sS", "--fail-with-body", "-o", downloaded.toString(),
                             "-H", "X-Auth-Token: " + token, image + "/v2/images/" + curlId + "/file"));
                     record("download GET /v2/images/{id}/file to a file", "curl", size, curlDown, false);
                     check(downloaded, size, md5);
                     Files.deleteIfExists(downloaded);
-                    Measured curlNull = measure(() -> command("curl", "-sS", "--fail-with-body", "-o", "/dev/null",
+                    Measured curlNull = measure(() -> Proc.run("curl", "-sS", "--fail-with-body", "-o", "/dev/null",
                             "-H", "X-Auth-Token: " + token, image + "/v2/images/" + curlId + "/file"));
                     record("download GET /v2/images/{id}/file to nothing", "curl", size, curlNull, false);
                 }
@@ -280,14 +280,6 @@ public final class ImageBench {
             }
         }
 
-        private static void command(String... command) throws IOException, InterruptedException {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes());
-            int exit = p.waitFor();
-            if (exit != 0) {
-                throw new IOException(command[0] + " failed (" + exit + "): " + out.strip());
-            }
-        }
 
         private static boolean curlInstalled() {
             try {

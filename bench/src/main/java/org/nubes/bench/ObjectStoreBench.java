@@ -214,14 +214,14 @@ public final class ObjectStoreBench {
             for (int i = 0; i < runs; i++) {
                 Fmt.log("baselines, run %d/%d", i + 1, runs);
                 Files.deleteIfExists(copy);
-                Measured cp = measure(() -> command("cp", file.toString(), copy.toString()));
+                Measured cp = measure(() -> Proc.run("cp", file.toString(), copy.toString()));
                 cpMibPerSecond = Math.max(cpMibPerSecond, size / MIB / cp.seconds);
                 largeRow("copy " + label + " (cp, page cache)", "cp", size, cp);
                 Files.deleteIfExists(copy);
-                Measured cpSync = measure(() -> command("sh", "-c", "cp \"$0\" \"$1\" && sync \"$1\"", file.toString(), copy.toString()));
+                Measured cpSync = measure(() -> Proc.run("sh", "-c", "cp \"$0\" \"$1\" && sync \"$1\"", file.toString(), copy.toString()));
                 largeRow("copy " + label + " + fsync (cp; sync FILE)", "cp+sync", size, cpSync);
                 Files.deleteIfExists(copy);
-                Measured cat = measure(() -> command("sh", "-c", "cat \"$0\" > /dev/null", file.toString()));
+                Measured cat = measure(() -> Proc.run("sh", "-c", "cat \"$0\" > /dev/null", file.toString()));
                 largeRow("read " + label + " (cat > /dev/null, page cache)", "cat", size, cat);
             }
             Files.deleteIfExists(copy);
@@ -270,15 +270,15 @@ public final class ObjectStoreBench {
                 if (withCurl) {
                     String url = account + "/" + name;
                     String auth = "X-Auth-Token: " + token;
-                    Measured curlUp = measure(() -> etag[0] = header(command("curl", "-sS", "--fail-with-body", "-o", "/dev/null",
+                    Measured curlUp = measure(() -> etag[0] = header(Proc.run("curl", "-sS", "--fail-with-body", "-o", "/dev/null",
                             "-D", "-", "-H", auth, "-H", "Content-Type: application/octet-stream", "-T", file.toString(), url), "etag"));
                     largeRow("PUT " + label, "curl -T", size, curlUp);
                     checkEtag("curl PUT", etag[0], md5);
-                    Measured curlNull = measure(() -> etag[0] = header(command("curl", "-sS", "--fail-with-body", "-o", "/dev/null",
+                    Measured curlNull = measure(() -> etag[0] = header(Proc.run("curl", "-sS", "--fail-with-body", "-o", "/dev/null",
                             "-D", "-", "-H", auth, url), "etag"));
                     largeRow("GET " + label + " to nothing", "curl -o /dev/null", size, curlNull);
                     checkEtag("curl GET", etag[0], md5);
-                    Measured curlFile = measure(() -> command("curl", "-sS", "--fail-with-body", "-o", downloaded.toString(), "-H", auth, url));
+                    Measured curlFile = measure(() -> Proc.run("curl", "-sS", "--fail-with-body", "-o", downloaded.toString(), "-H", auth, url));
                     largeRow("GET " + label + " to a file", "curl", size, curlFile);
                     if (Files.size(downloaded) != size || !md5(downloaded).equals(md5)) {
                         throw new IOException("the file curl downloaded differs from the uploaded one: " + downloaded);
@@ -386,16 +386,6 @@ public final class ObjectStoreBench {
             return Duration.ofMillis((long) (s * 1000));
         }
 
-        /** Runs the command and returns its output (stdout and stderr); throws unless it exits 0. */
-        private static String command(String... command) throws IOException, InterruptedException {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes());
-            int exit = p.waitFor();
-            if (exit != 0) {
-                throw new IOException(command[0] + " failed (" + exit + "): " + out.strip());
-            }
-            return out;
-        }
 
         /** The value of a header in the last answer of curl -D - output, or "". */
         private static String header(String curlOutput, String name) {

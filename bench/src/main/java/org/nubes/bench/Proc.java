@@ -119,4 +119,15 @@ public final class Proc {
             return new CpuUse(server, client, Math.max(0, machine - server - client));
         }
     }
+
+    /** Runs the command and returns its output (stdout and stderr); throws unless it exits 0. */
+    public static String run(String... command) throws java.io.IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        int exit = p.waitFor();
+        if (exit != 0) {
+            throw new java.io.IOException(command[0] + " failed (" + exit + "): " + out.strip());
+        }
+        return out;
+    }
 }

@@ -15,6 +15,7 @@ import org.nubes.compute.agent.ComputeAgent;
 import org.nubes.compute.api.ComputeAdminApi;
 import org.nubes.compute.api.ComputeApi;
 import org.nubes.compute.api.ComputePolicy;
+import org.nubes.compute.api.SecurityGroupProxyApi;
 import org.nubes.compute.api.FlavorApi;
 import org.nubes.compute.api.KeypairApi;
 import org.nubes.compute.api.NovaFault;
@@ -34,6 +35,7 @@ import org.nubes.compute.service.Quotas;
 import org.nubes.compute.service.ServerActions;
 import org.nubes.compute.service.ServerGroups;
 import org.nubes.compute.service.Keypairs;
+import org.nubes.compute.service.ServerNetworks;
 import org.nubes.compute.service.Servers;
 import org.nubes.compute.store.ActionStore;
 import org.nubes.compute.store.InstanceStore;
@@ -41,6 +43,7 @@ import org.nubes.core.auth.Policy;
 import org.nubes.core.bus.InProcessBus;
 import org.nubes.core.bus.MessageBus;
 import org.nubes.core.client.ImageClient;
+import org.nubes.core.client.NetworkClient;
 import org.nubes.core.client.ServiceSession;
 import org.nubes.core.config.ConfigException;
 import org.nubes.core.db.Database;
@@ -80,22 +83,24 @@ public final class ComputeService implements ApiService {
         ServiceSession session = new ServiceSession(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(),
                 serviceUser, "internal");
         ImageClient images = new ImageClient(session);
+        ServerNetworks serverNetworks = new ServerNetworks(new NetworkClient(session));
         InstanceStore instances = new InstanceStore(database.jdbi());
         ActionStore actions = new ActionStore(database.jdbi());
         Hosts hosts = new Hosts(database.jdbi(), Duration.ofSeconds(config.serviceDownTimeSeconds()));
         Quotas quotas = new Quotas(database.jdbi(), config.quotas());
         this.flavors = new Flavors(database.jdbi());
         Keypairs keypairs = new Keypairs(database.jdbi(), config.quotas());
-        this.servers = new Servers(config, instances, actions, flavors, keypairs, images, quotas, hosts, bus);
+        this.servers = new Servers(config, instances, actions, flavors, keypairs, images, serverNetworks, quotas, hosts, bus);
         this.scheduler = new Scheduler(config, hosts, instances, actions, bus);
         this.images = images;
-        for (VirtDriver driver : drivers(config)) {
-            agents.add(new ComputeAgent(config, driver, hosts, instances, actions, images, bus));
+        for (VirtDriver driver : drivers(config, serverNetworks)) {
+            agents.add(new ComputeAgent(config, driver, hosts, instances, actions, images, serverNetworks, bus));
         }
         this.api = new ComputeApi(new ComputeApi.Parts(new VersionApi(), new FlavorApi(flavors), new KeypairApi(keypairs),
                 new ServerApi(servers), new ServerActionApi(servers, new ServerActions(servers, flavors), flavors),
                 new ServerPartsApi(servers), new ServerGroupApi(new ServerGroups(database.jdbi(), quotas)),
-                new ComputeAdminApi(hosts, instances, quotas, new ServerGroups(database.jdbi(), quotas), bus)));
+                new ComputeAdminApi(hosts, instances, quotas, new ServerGroups(database.jdbi(), quotas), bus),
+                new SecurityGroupProxyApi(serverNetworks)));
     }
 
     /**
@@ -103,7 +108,7 @@ public final class ComputeService implements ApiService {
      * hosts. With "auto" the container driver is used where it works; otherwise why it does not
      * is kept in {@link #driverNote()} for the launcher to print.
      */
-    private List<VirtDriver> drivers(ComputeConfig config) {
+    private List<VirtDriver> drivers(ComputeConfig config, ServerNetworks serverNetworks) {
         String driver = config.driver();
         if (driver.equals("auto")) {
             Optional<String> unavailable = ContainerDriver.unavailableReason();
@@ -117,9 +122,11 @@ public final class ComputeService implements ApiService {
                     throw new ConfigException("compute.driver is container, but it cannot run here: " + reason);
                 });
                 ContainerDriver.Options defaults = ContainerDriver.Options.defaults();
-                yield List.of(new ContainerDriver(config.containerDir(), config.host(), new ContainerDriver.Options(
+                ContainerDriver container = new ContainerDriver(config.containerDir(), config.host(), new ContainerDriver.Options(
                         config.containerCgroupParent(), Duration.ofSeconds(config.containerStopTimeoutSeconds()),
-                        defaults.pidsLimit(), defaults.hostIp(), config.defaultAvailabilityZone())));
+                        defaults.pidsLimit(), defaults.hostIp(), config.defaultAvailabilityZone()), serverNetworks::plug);
+                container.note().ifPresent(note -> driverNote = note);
+                yield List.of(container);
             }
             case "fake" -> {
                 List<VirtDriver> fakes = new ArrayList<>();

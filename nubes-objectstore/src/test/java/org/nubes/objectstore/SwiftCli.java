@@ -7,8 +7,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.nubes.core.http.CatalogEntry;
+import org.nubes.core.testing.Prerequisites;
 
 /**
  * The real swift CLI (python3-swiftclient) against an object store test server, logged in with
@@ -32,7 +32,7 @@ final class SwiftCli implements AutoCloseable {
 
     /** A server with a project of that name; the test is skipped where the CLI is missing. */
     static SwiftCli start(String project, Duration timeout) {
-        Assumptions.assumeTrue(Files.isExecutable(SWIFT) && keystoneClientInstalled(),
+        Prerequisites.require(Files.isExecutable(SWIFT) && keystoneClientInstalled(),
                 "the swift CLI with Keystone v3 support (python3-swiftclient, python3-keystoneclient) is not installed");
         ObjectStoreTestServer server = new ObjectStoreTestServer();
         server.project(project, "member");

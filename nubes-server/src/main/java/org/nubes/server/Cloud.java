@@ -1,5 +1,9 @@
 package org.nubes.server;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,11 +18,14 @@ import org.nubes.core.db.Database;
 import org.nubes.core.http.ApiService;
 import org.nubes.core.http.CatalogEntry;
 import org.nubes.core.http.HttpService;
+import org.nubes.core.json.Json;
 import org.nubes.identity.IdentityConfig;
 import org.nubes.identity.IdentityService;
 import org.nubes.identity.service.Bootstrap;
 import org.nubes.image.ImageConfig;
 import org.nubes.image.ImageService;
+import org.nubes.network.NetworkConfig;
+import org.nubes.network.NetworkService;
 import org.nubes.objectstore.ObjectStoreConfig;
 import org.nubes.objectstore.ObjectStoreService;
 
@@ -33,6 +40,7 @@ public final class Cloud implements AutoCloseable {
     private final ImageService image;
     private final ComputeService compute;
     private final ObjectStoreService objects;
+    private final NetworkService network;
     private final List<HttpService> running = new ArrayList<>();
     private Bootstrap.Result bootstrap;
     private String starterImage;
@@ -50,6 +58,7 @@ public final class Cloud implements AutoCloseable {
         this.image = new ImageService(ImageConfig.from(config), database);
         this.compute = new ComputeService(ComputeConfig.from(config), database, this::serviceCredentials);
         this.objects = new ObjectStoreService(ObjectStoreConfig.from(config), database, identity.tokenValidator());
+        this.network = new NetworkService(NetworkConfig.from(config), database, this::serviceCredentials);
     }
 
     /**
@@ -83,19 +92,41 @@ public final class Cloud implements AutoCloseable {
             catalog.addAll(service.service().catalogEntries(http.url(service.port())));
         }
         bootstrap = identity.bootstrap(catalog);
+        network.bootstrap(adminProjectId());
         starterImage = compute.registerStarterImage();
         return this;
     }
 
-    /** The services besides identity; each later service module joins here. */
-    private List<ApiService> otherServices() {
-        return List.of(image, compute, objects);
+    /** The id of identity's bootstrap project "admin", asked of the identity API with the service token. */
+    private String adminProjectId() {
+        ServiceSession session = new ServiceSession(HttpClient.newHttpClient(), this::serviceCredentials, "public");
+        HttpRequest request = HttpRequest.newBuilder(URI.create(identityUrl + "/v3/projects?domain_id=default&name="
+                + Bootstrap.ADMIN_PROJECT)).header("X-Auth-Token", session.token()).GET().build();
+        try {
+            HttpResponse<byte[]> response = session.http().send(request, HttpResponse.BodyHandlers.ofByteArray());
+            String id = Json.parse(response.body()).path("projects").path(0).path("id").asText("");
+            if (response.statusCode() != 200 || id.isEmpty()) {
+                throw new IllegalStateException("identity did not name the admin project: " + response.statusCode());
+            }
+            return id;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
-    /** Lines about the compute driver and the starter image, for the person starting the cloud. */
-    public List<String> computeNotes() {
+    /** The services besides identity; each later service module joins here. */
+    private List<ApiService> otherServices() {
+        return List.of(image, compute, objects, network);
+    }
+
+    /** Lines about the compute and network drivers and the starter image, for the person starting the cloud. */
+    public List<String> notes() {
         List<String> notes = new ArrayList<>();
         compute.driverNote().ifPresent(notes::add);
+        network.driverNote().ifPresent(notes::add);
         if (starterImage != null) {
             notes.add(starterImage);
         }
@@ -108,6 +139,10 @@ public final class Cloud implements AutoCloseable {
 
     public Bootstrap.Result bootstrapResult() {
         return bootstrap;
+    }
+
+    public NetworkService network() {
+        return network;
     }
 
     public IdentityService identity() {

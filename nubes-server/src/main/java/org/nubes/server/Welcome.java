@@ -12,10 +12,10 @@ final class Welcome {
         StringBuilder out = new StringBuilder();
         out.append("nubes: ready in ").append(startMillis).append(" ms, state in ").append(cloud.dataDir().toAbsolutePath()).append('\n');
         for (HttpService service : cloud.services()) {
-            out.append("  ").append(String.format("%-10s", service.service().name()))
+            out.append("  ").append(String.format("%-12s", service.service().name()))
                     .append(cloud.config().string("http.public_host")).append(':').append(service.port()).append('\n');
         }
-        for (String note : cloud.computeNotes()) {
+        for (String note : cloud.notes()) {
             out.append("nubes: ").append(note).append('\n');
         }
         if (made.adminPassword() != null) {

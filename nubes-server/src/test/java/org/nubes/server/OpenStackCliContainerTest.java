@@ -1,7 +1,6 @@
 package org.nubes.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
@@ -11,6 +10,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nubes.compute.driver.container.ContainerDriver;
+import org.nubes.core.testing.Prerequisites;
 
 /**
  * Real servers through the real client: the container driver boots the starter image, the console
@@ -25,11 +25,7 @@ class OpenStackCliContainerTest {
 
     @BeforeAll
     static void start() {
-        boolean usable = ContainerDriver.unavailableReason().isEmpty();
-        if (System.getenv("CI") != null) {
-            assertThat(ContainerDriver.unavailableReason()).as("the container driver must work in CI").isEmpty();
-        }
-        assumeTrue(usable, () -> "container driver unavailable: " + ContainerDriver.unavailableReason().orElse(""));
+        Prerequisites.require(ContainerDriver.unavailableReason().map(reason -> "container driver unavailable: " + reason));
         cli = CliCloud.start(Map.of("compute.driver", "container", "compute.report_interval", "1",
                 "compute.container_cgroup_parent", CGROUP_PARENT));
         admin = cli.admin();

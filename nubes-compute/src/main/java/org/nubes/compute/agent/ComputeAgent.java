@@ -9,6 +9,7 @@ import static org.nubes.compute.service.ServerStatus.SUSPENDED;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -31,6 +32,9 @@ import org.nubes.compute.store.Instance;
 import org.nubes.compute.store.InstanceStore;
 import org.nubes.core.bus.Message;
 import org.nubes.core.bus.MessageBus;
+import org.nubes.compute.service.RequestedNetworks;
+import org.nubes.compute.service.ServerNetworks;
+import org.nubes.compute.store.Vif;
 import org.nubes.core.client.ImageClient;
 import org.nubes.core.json.Json;
 import org.slf4j.Logger;
@@ -51,6 +55,7 @@ public final class ComputeAgent {
     private final InstanceStore instances;
     private final ActionStore actions;
     private final ImageClient images;
+    private final ServerNetworks serverNetworks;
     private final MessageBus bus;
     private final String host;
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
@@ -58,8 +63,9 @@ public final class ComputeAgent {
     private MessageBus.Subscription subscription;
 
     public ComputeAgent(ComputeConfig config, VirtDriver driver, Hosts hosts, InstanceStore instances, ActionStore actions,
-            ImageClient images, MessageBus bus) {
+            ImageClient images, ServerNetworks serverNetworks, MessageBus bus) {
         this.config = config;
+        this.serverNetworks = serverNetworks;
         this.driver = driver;
         this.hosts = hosts;
         this.instances = instances;
@@ -148,6 +154,8 @@ public final class ComputeAgent {
             case "get_console_output" -> withLock(id, () -> consoleOutput(id, args.path("length").asInt(-1)));
             case "get_diagnostics" -> withLock(id, () -> diagnostics(id));
             case "get_host_uptime" -> Json.object().put("uptime", HostUptime.line());
+            case "attach_interface" -> withLock(id, () -> attachInterface(id, RequestedNetworks.fromJson(args.path("requested_networks"))));
+            case "detach_interface" -> withLock(id, () -> detachInterface(id, args.path("port_id").asText()));
             default -> {
                 withLock(id, () -> run(message.method(), id, requestId, args));
                 yield null;
@@ -165,9 +173,13 @@ public final class ComputeAgent {
         long event = actions.startEvent(id, requestId, "compute_" + method, host, Instant.now());
         try {
             switch (method) {
-                case "build_and_run_instance" -> build(server, args.path("image_properties"));
+                case "build_and_run_instance" -> build(server, args.path("image_properties"),
+                        RequestedNetworks.fromJson(args.path("requested_networks")),
+                        List.of(Json.convert(args.path("security_groups").isArray() ? args.path("security_groups")
+                                : Json.array(), Vif.SecurityGroup[].class)));
                 case "terminate_instance" -> {
                     driver.destroy(id);
+                    serverNetworks.release(server.networkInfo());
                     instances.markDeleted(id, Instant.now());
                 }
                 case "stop_instance" -> {
@@ -217,14 +229,19 @@ public final class ComputeAgent {
         }
     }
 
-    private void build(Instance server, JsonNode image) throws DriverException {
+    private void build(Instance server, JsonNode image, RequestedNetworks networks, List<Vif.SecurityGroup> groups)
+            throws DriverException {
         if (!instances.update(server.id(), Arrays.asList("scheduling"), Map.of("task_state", "spawning"), Instant.now())) {
             return;
         }
+        List<Vif> vifs = serverNetworks.allocate(server, host, networks, groups);
         try {
-            driver.spawn(guest(server, image));
+            instances.update(server.id(), Arrays.asList("spawning"), Map.of("network_info", vifs), Instant.now());
+            driver.spawn(guest(server, image, vifs));
         } catch (DriverException | RuntimeException e) {
             destroyQuietly(server.id());
+            serverNetworks.release(vifs);
+            instances.update(server.id(), null, Map.of("network_info", List.of()), Instant.now());
             throw e;
         }
         Map<String, Object> columns = new HashMap<>();
@@ -233,8 +250,9 @@ public final class ComputeAgent {
         columns.put("power_state", PowerState.RUNNING.code);
         columns.put("launched_at", Instant.now());
         if (!instances.update(server.id(), Arrays.asList("spawning"), columns, Instant.now())) {
-            // Deleted while it was being built: nothing of it may stay on the host.
+            // Deleted while it was being built: nothing of it may stay on the host or in the network.
             destroyQuietly(server.id());
+            serverNetworks.release(vifs);
         }
     }
 
@@ -243,7 +261,7 @@ public final class ComputeAgent {
      * does not, it is read from the image service as this service. Its data is read from there
      * too, only when the driver asks for it.
      */
-    private VirtDriver.Guest guest(Instance server, JsonNode given) throws DriverException {
+    private VirtDriver.Guest guest(Instance server, JsonNode given, List<Vif> vifs) throws DriverException {
         String imageId = server.imageRef();
         JsonNode image = given != null && imageId.equals(given.path("id").asText()) ? given : images.show(imageId)
                 .orElseThrow(() -> new DriverException("Image " + imageId + " could not be found in the image service."));
@@ -254,14 +272,15 @@ public final class ComputeAgent {
             }
         });
         return new VirtDriver.Guest(server.id(), server.name(), server.hostname(), limits(server.flavor()), imageId,
-                properties, () -> images.download(imageId), server.userData(), server.metadata(), server.keyData());
+                properties, () -> images.download(imageId), server.userData(), server.metadata(), server.keyData(),
+                vifs.stream().map(Vif::portId).toList());
     }
 
     private void rebuild(Instance server, JsonNode image) throws DriverException {
         instances.update(server.id(), Arrays.asList("rebuilding"), Map.of("task_state", "rebuild_spawning"), Instant.now());
         boolean wasStopped = STOPPED.equals(server.vmState());
         driver.destroy(server.id());
-        driver.spawn(guest(server, image));
+        driver.spawn(guest(server, image, server.networkInfo()));
         if (wasStopped) {
             driver.powerOff(server.id());
         }
@@ -363,6 +382,49 @@ public final class ComputeAgent {
             return Json.MAPPER.valueToTree(driver.diagnostics(id));
         } catch (DriverException e) {
             throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * os-interface attach: the port made (or bound) for the server, connected by the driver, and
+     * kept in the server's interfaces; the new interface as the answer. On a failure nothing stays.
+     */
+    private JsonNode attachInterface(String id, RequestedNetworks requested) {
+        Instance server = instances.get(id).orElseThrow(() -> new IllegalStateException("Instance " + id + " could not be found."));
+        List<Vif.SecurityGroup> groups = server.networkInfo().isEmpty() ? List.of() : server.networkInfo().getFirst().securityGroups();
+        List<Vif> added = serverNetworks.allocate(server, host, requested, groups);
+        try {
+            for (Vif vif : added) {
+                driver.attachInterface(id, vif.portId());
+            }
+        } catch (DriverException | RuntimeException e) {
+            added.forEach(vif -> detachQuietly(id, vif.portId()));
+            serverNetworks.release(added);
+            throw new IllegalStateException("Attaching the interface failed: " + e.getMessage(), e);
+        }
+        List<Vif> all = new ArrayList<>(server.networkInfo());
+        all.addAll(added);
+        instances.update(id, null, Map.of("network_info", all), Instant.now());
+        return Json.MAPPER.valueToTree(added.getFirst());
+    }
+
+    /** os-interface detach: the port taken from the server and released (deleted when it was made for it). */
+    private JsonNode detachInterface(String id, String portId) {
+        Instance server = instances.get(id).orElseThrow(() -> new IllegalStateException("Instance " + id + " could not be found."));
+        List<Vif> kept = new ArrayList<>(server.networkInfo());
+        List<Vif> gone = kept.stream().filter(v -> v.portId().equals(portId)).toList();
+        kept.removeAll(gone);
+        detachQuietly(id, portId);
+        serverNetworks.release(gone);
+        instances.update(id, null, Map.of("network_info", kept), Instant.now());
+        return Json.object();
+    }
+
+    private void detachQuietly(String id, String portId) {
+        try {
+            driver.detachInterface(id, portId);
+        } catch (DriverException | RuntimeException e) {
+            LOG.warn("detaching port {} from server {} failed: {}", portId, id, e.getMessage());
         }
     }
 

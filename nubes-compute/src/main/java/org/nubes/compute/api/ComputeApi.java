@@ -7,7 +7,7 @@ public final class ComputeApi {
     /** The parts, each with a register(Routes) method. */
     public record Parts(VersionApi versions, FlavorApi flavors, KeypairApi keypairs, ServerApi servers,
             ServerActionApi actions, ServerPartsApi serverParts, ServerGroupApi serverGroups,
-            ComputeAdminApi admin) {}
+            ComputeAdminApi admin, SecurityGroupProxyApi securityGroups) {}
 
     private final Parts parts;
 
@@ -24,5 +24,6 @@ public final class ComputeApi {
         parts.serverParts().register(routes);
         parts.serverGroups().register(routes);
         parts.admin().register(routes);
+        parts.securityGroups().register(routes);
     }
 }

@@ -37,6 +37,7 @@ public final class ComputePolicy {
                 "os_compute_api:os-keypairs:index", "os_compute_api:os-server-groups:index");
         put(rules, ANY_MEMBER, "os_compute_api:servers:create", "os_compute_api:os-keypairs:create",
                 "os_compute_api:os-server-groups:create");
+        put(rules, ADMIN, "os_compute_api:os-server-external-events:create");
         put(rules, ADMIN, "os_compute_api:servers:index:get_all_tenants", "os_compute_api:servers:detail:get_all_tenants",
                 "os_compute_api:servers:create:forced_host", "os_compute_api:servers:show:host_status",
                 "os_compute_api:os-extended-server-attributes", "os_compute_api:os-flavor-manage:create",
@@ -58,6 +59,7 @@ public final class ComputePolicy {
                 "os_compute_api:os-aggregates:delete", "os_compute_api:os-aggregates:add_host",
                 "os_compute_api:os-aggregates:remove_host", "os_compute_api:os-aggregates:set_metadata");
         put(rules, ANY_READER, "os_compute_api:os-flavor-extra-specs:index", "os_compute_api:os-flavor-extra-specs:show");
+        put(rules, ANY_READER, "os_compute_api:os-security-groups:get", "os_compute_api:os-security-groups:show");
 
         // Checked in the handler, once the resource (and so its project) is known.
         // The route of every server action; the handler enforces the action's own rule as well.
@@ -65,11 +67,15 @@ public final class ComputePolicy {
                 "os_compute_api:servers:show",
                 "os_compute_api:server-metadata:index", "os_compute_api:server-metadata:show",
                 "os_compute_api:os-server-tags:index", "os_compute_api:os-server-tags:show",
+                "os_compute_api:ips:index", "os_compute_api:ips:show",
+                "os_compute_api:os-attach-interfaces:list", "os_compute_api:os-attach-interfaces:show",
                 "os_compute_api:os-instance-actions:list", "os_compute_api:os-instance-actions:show",
                 "os_compute_api:os-instance-actions:events", "os_compute_api:os-console-output",
                 "os_compute_api:os-server-groups:show", "os_compute_api:os-quota-sets:show",
                 "os_compute_api:servers:show:flavor-extra-specs");
         targeted(rules, targeted, PROJECT_MEMBER_OR_ADMIN, "os_compute_api:servers:update",
+                "os_compute_api:os-security-groups:add", "os_compute_api:os-security-groups:remove",
+                "os_compute_api:os-attach-interfaces:create", "os_compute_api:os-attach-interfaces:delete",
                 "os_compute_api:servers:delete", "os_compute_api:servers:start", "os_compute_api:servers:stop",
                 "os_compute_api:servers:reboot", "os_compute_api:servers:rebuild", "os_compute_api:servers:resize",
                 "os_compute_api:servers:confirm_resize", "os_compute_api:servers:revert_resize",

@@ -26,6 +26,23 @@ final class Input {
 
     private Input() {}
 
+    private static final Pattern UUID = Pattern.compile("^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$");
+
+    /** A UUID, with or without dashes, as Nova's 'uuid' format accepts. */
+    static boolean isUuid(String value) {
+        return UUID.matcher(value).matches();
+    }
+
+    /** An IPv4 or IPv6 address literal (never a host name: nothing is looked up). */
+    static boolean isIpAddress(String value) {
+        try {
+            java.net.InetAddress.ofLiteral(value);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     static ApiException invalid(String field, JsonNode value, String reason) {
         return ApiException.badRequest("Invalid input for field/attribute %s. Value: %s. %s", field, show(value), reason);
     }

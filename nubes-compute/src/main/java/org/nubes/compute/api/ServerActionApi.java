@@ -50,6 +50,17 @@ public final class ServerActionApi {
             consoleOutput(ctx, args);
             return;
         }
+        if ("addSecurityGroup".equals(name) || "removeSecurityGroup".equals(name)) {
+            boolean add = "addSecurityGroup".equals(name);
+            Instance server = ServerApi.server(ctx, servers, add ? "os_compute_api:os-security-groups:add"
+                    : "os_compute_api:os-security-groups:remove");
+            if (!args.isObject() || !args.path("name").isTextual() || args.path("name").asText().isBlank()) {
+                throw ApiException.badRequest("Invalid input for field/attribute %s. 'name' is a required property", name);
+            }
+            servers.changeSecurityGroup(ctx.header("X-Auth-Token"), server, args.path("name").asText().strip(), add);
+            ctx.status(202);
+            return;
+        }
         ServerAction action = parse(ctx, name, args);
         ServerActions.Plan plan = ServerActions.plan(action);
         Instance server = ServerApi.server(ctx, servers, plan.rule());

@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.nubes.compute.service.RequestedNetworks;
 import org.nubes.compute.service.ServerStatus;
 import org.nubes.compute.service.Servers;
 import org.nubes.compute.store.Instance;
@@ -111,7 +112,7 @@ public final class ServerApi {
         if (flavorRef.contains("/")) {
             flavorRef = flavorRef.substring(flavorRef.lastIndexOf('/') + 1);
         }
-        networks(server, v);
+        RequestedNetworks networks = networks(server, v);
         String userData = Input.string(server, "user_data", 0, 65535, false);
         if (userData != null) {
             try {
@@ -149,7 +150,8 @@ public final class ServerApi {
                 Input.string(server, "availability_zone", 0, 255, false), minCount, maxCount,
                 Input.tags(server.get("tags"), "tags"), v.atLeast(2, 19) ? Input.string(server, "description", 0, 255, false) : null,
                 accessIpv4, accessIpv6, Input.string(server, "adminPass", 0, 255, false),
-                configDrive != null && configDrive, group, ids(hints.get("different_host")), ids(hints.get("same_host")));
+                configDrive != null && configDrive, group, ids(hints.get("different_host")), ids(hints.get("same_host")),
+                networks, securityGroups(server));
         Servers.Created created = servers.create(Http.caller(ctx), ctx.header("X-Auth-Token"), request, Http.requestId(ctx));
         Boolean returnReservation = Input.bool(server, "return_reservation_id");
         if (returnReservation != null && returnReservation) {
@@ -163,37 +165,82 @@ public final class ServerApi {
         ObjectNode view = Json.object().put("id", first.id());
         view.set("links", ServerView.links(Http.baseUrl(ctx), "servers", first.id()));
         view.put("OS-DCF:diskConfig", diskConfig == null ? "MANUAL" : diskConfig);
-        view.putArray("security_groups").addObject().put("name", "default");
+        List<String> groupNames = request.securityGroups().isEmpty() ? List.of("default") : request.securityGroups();
+        groupNames.forEach(n -> view.withArray("security_groups").addObject().put("name", n));
         view.put("adminPass", created.adminPass());
         ctx.header("Location", Http.baseUrl(ctx) + "/v2.1/servers/" + first.id());
         Http.json(ctx, 202, Json.object().set("server", view));
     }
 
     /**
-     * Networks: from 2.37 "auto", "none" or a list is required. There is no networking service
-     * yet, so "auto" and "none" both give a server without ports, and a named network is unknown.
+     * Networks: from 2.37 "auto", "none" or a list is required; before, a list or nothing (null:
+     * the networks the project may use, as Nova chooses them).
      */
-    private static void networks(ObjectNode server, Microversion v) {
+    private static RequestedNetworks networks(ObjectNode server, Microversion v) {
         JsonNode networks = server.get("networks");
         if (networks == null) {
             if (v.atLeast(2, 37)) {
                 throw ApiException.badRequest("Invalid input for field/attribute networks. Value: None. 'networks' is a required property");
             }
-            return;
+            return null;
         }
         if (networks.isTextual()) {
             if (!v.atLeast(2, 37) || !Set.of("auto", "none").contains(networks.asText())) {
                 throw Input.invalid("networks", networks, networks + " is not of type 'array'");
             }
-            return;
+            return networks.asText().equals("auto") ? new RequestedNetworks.Auto() : new RequestedNetworks.None();
         }
         if (!networks.isArray()) {
             throw Input.invalid("networks", networks, networks + " is not of type 'array'");
         }
+        List<RequestedNetworks.Requested> entries = new ArrayList<>();
         for (JsonNode network : networks) {
-            String id = network.path("uuid").asText(network.path("port").asText(""));
-            throw ApiException.badRequest("Network %s could not be found.", id.isEmpty() ? network.toString() : id);
+            if (!network.isObject()) {
+                throw Input.invalid("networks", network, network + " is not of type 'object'");
+            }
+            Input.only((ObjectNode) network, v.atLeast(2, 32) ? Set.of("uuid", "port", "fixed_ip", "tag")
+                    : Set.of("uuid", "port", "fixed_ip"));
+            String uuid = Input.string((ObjectNode) network, "uuid", 0, 255, false);
+            String port = Input.string((ObjectNode) network, "port", 0, 255, false);
+            String fixedIp = Input.string((ObjectNode) network, "fixed_ip", 0, 64, false);
+            if (port != null && !port.isEmpty()) {
+                if (!Input.isUuid(port)) {
+                    throw Input.invalid("port", network.get("port"), "'" + port + "' is not a 'uuid'");
+                }
+                entries.add(new RequestedNetworks.Requested(null, port, null));
+                continue;
+            }
+            if (uuid == null || uuid.isEmpty()) {
+                throw ApiException.badRequest("Bad network format: missing 'uuid'");
+            }
+            if (!Input.isUuid(uuid)) {
+                throw ApiException.badRequest("Bad networks format: network uuid is not in proper format (%s)", uuid);
+            }
+            if (fixedIp != null && !Input.isIpAddress(fixedIp)) {
+                throw ApiException.badRequest("Invalid fixed IP address (%s)", fixedIp);
+            }
+            entries.add(new RequestedNetworks.Requested(uuid, null, fixedIp));
         }
+        return new RequestedNetworks.Listed(entries);
+    }
+
+    /** security_groups: [{"name": ...}] (a name or an id); none given means "default". */
+    private static List<String> securityGroups(ObjectNode server) {
+        JsonNode groups = server.get("security_groups");
+        if (groups == null || groups.isNull()) {
+            return List.of();
+        }
+        if (!groups.isArray()) {
+            throw Input.invalid("security_groups", groups, groups + " is not of type 'array'");
+        }
+        List<String> names = new ArrayList<>();
+        for (JsonNode group : groups) {
+            if (!group.isObject() || !group.path("name").isTextual() || group.path("name").asText().isBlank()) {
+                throw Input.invalid("security_groups", group, group + " is not valid under any of the given schemas");
+            }
+            names.add(group.path("name").asText().strip());
+        }
+        return names;
     }
 
     private static List<String> ids(JsonNode value) {

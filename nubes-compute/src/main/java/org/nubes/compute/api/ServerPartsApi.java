@@ -2,6 +2,7 @@ package org.nubes.compute.api;
 
 import static org.nubes.core.auth.Access.rule;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
@@ -45,6 +46,17 @@ public final class ServerPartsApi {
         routes.get("/v2.1/servers/{id}/tags/{tag}", rule("os_compute_api:os-server-tags:show"), this::showTag);
         routes.put("/v2.1/servers/{id}/tags/{tag}", rule("os_compute_api:os-server-tags:update"), this::addTag);
         routes.delete("/v2.1/servers/{id}/tags/{tag}", rule("os_compute_api:os-server-tags:delete"), this::deleteTag);
+
+        routes.post("/v2.1/os-server-external-events", rule("os_compute_api:os-server-external-events:create"),
+                this::externalEvents);
+        routes.get("/v2.1/servers/{id}/ips", rule("os_compute_api:ips:index"), this::listIps);
+        routes.get("/v2.1/servers/{id}/os-interface", rule("os_compute_api:os-attach-interfaces:list"), this::listInterfaces);
+        routes.get("/v2.1/servers/{id}/os-interface/{port_id}", rule("os_compute_api:os-attach-interfaces:show"),
+                this::showInterface);
+        routes.post("/v2.1/servers/{id}/os-interface", rule("os_compute_api:os-attach-interfaces:create"), this::attachInterface);
+        routes.delete("/v2.1/servers/{id}/os-interface/{port_id}", rule("os_compute_api:os-attach-interfaces:delete"),
+                this::detachInterface);
+        routes.get("/v2.1/servers/{id}/ips/{network}", rule("os_compute_api:ips:show"), this::showIps);
 
         routes.get("/v2.1/servers/{id}/os-instance-actions", rule("os_compute_api:os-instance-actions:list"), this::listActions);
         routes.get("/v2.1/servers/{id}/os-instance-actions/{request_id}", rule("os_compute_api:os-instance-actions:show"),
@@ -118,6 +130,122 @@ public final class ServerPartsApi {
         if (!Http.microversion(ctx).atLeast(2, 26)) {
             throw ApiException.notFound("The resource could not be found.");
         }
+    }
+
+    /**
+     * POST /os-server-external-events: what other services tell about servers. network-changed
+     * makes the server's interfaces be read again (its floating IPs); other events are
+     * acknowledged. 200 when every event was handled, 207 when some were not, 404 when none.
+     */
+    private void externalEvents(Context ctx) {
+        ObjectNode body = Http.jsonBody(ctx);
+        Input.only(body, Set.of("events"));
+        JsonNode events = body.get("events");
+        if (events == null || !events.isArray() || events.isEmpty()) {
+            throw ApiException.badRequest("Invalid input for field/attribute events. 'events' must be a non-empty list");
+        }
+        ArrayNode answered = Json.array();
+        int found = 0;
+        for (JsonNode event : events) {
+            String name = event.path("name").asText("");
+            String server = event.path("server_uuid").asText("");
+            if (name.isEmpty() || server.isEmpty()) {
+                throw ApiException.badRequest("Invalid input for field/attribute events. Each event needs a name and a server_uuid");
+            }
+            boolean known = name.equals("network-changed") ? servers.networkChanged(server) : servers.exists(server);
+            found += known ? 1 : 0;
+            ObjectNode result = answered.addObject().put("name", name).put("server_uuid", server)
+                    .put("status", known ? "completed" : "failed").put("code", known ? 200 : 404);
+            if (event.hasNonNull("tag")) {
+                result.put("tag", event.get("tag").asText());
+            }
+        }
+        int status = found == events.size() ? 200 : found == 0 ? 404 : 207;
+        Http.json(ctx, status, Json.object().set("events", answered));
+    }
+
+    private void listInterfaces(Context ctx) {
+        Instance server = ServerApi.server(ctx, servers, "os_compute_api:os-attach-interfaces:list");
+        ArrayNode list = Json.array();
+        server.networkInfo().forEach(vif -> list.add(interfaceView(vif)));
+        Http.json(ctx, Json.object().set("interfaceAttachments", list));
+    }
+
+    private void showInterface(Context ctx) {
+        Instance server = ServerApi.server(ctx, servers, "os_compute_api:os-attach-interfaces:show");
+        String portId = ctx.pathParam("port_id");
+        org.nubes.compute.store.Vif vif = server.networkInfo().stream().filter(v -> v.portId().equals(portId)).findFirst()
+                .orElseThrow(() -> ApiException.notFound("Instance %s has no interface with port %s", server.id(), portId));
+        Http.json(ctx, Json.object().set("interfaceAttachment", interfaceView(vif)));
+    }
+
+    /** POST /servers/{id}/os-interface: {"interfaceAttachment": {"net_id" (with "fixed_ips") | "port_id"}}. */
+    private void attachInterface(Context ctx) {
+        Instance server = ServerApi.server(ctx, servers, "os_compute_api:os-attach-interfaces:create");
+        ObjectNode attachment = Input.object(Http.jsonBody(ctx), "interfaceAttachment");
+        Input.only(attachment, Set.of("net_id", "port_id", "fixed_ips", "tag"));
+        String net = Input.string(attachment, "net_id", 0, 255, false);
+        String port = Input.string(attachment, "port_id", 0, 255, false);
+        if ((net == null) == (port == null)) {
+            throw ApiException.badRequest("Must input network_id or port_id, not both or neither.");
+        }
+        String fixedIp = null;
+        JsonNode fixedIps = attachment.get("fixed_ips");
+        if (fixedIps != null && !fixedIps.isNull()) {
+            if (!fixedIps.isArray() || fixedIps.size() != 1 || !fixedIps.get(0).path("ip_address").isTextual()
+                    || !Input.isIpAddress(fixedIps.get(0).path("ip_address").asText())) {
+                throw ApiException.badRequest("Invalid input for field/attribute fixed_ips: one ip_address is taken.");
+            }
+            fixedIp = fixedIps.get(0).path("ip_address").asText();
+        }
+        if (port != null && fixedIp != null) {
+            throw ApiException.badRequest("Fixed IPs are given with a network, not with a port.");
+        }
+        for (String id : new String[] {net, port}) {
+            if (id != null && !Input.isUuid(id)) {
+                throw ApiException.badRequest("Invalid input: '%s' is not a 'uuid'", id);
+            }
+        }
+        org.nubes.compute.store.Vif vif = servers.attachInterface(ctx.header("X-Auth-Token"), server,
+                new org.nubes.compute.service.RequestedNetworks.Requested(net, port, fixedIp));
+        Http.json(ctx, Json.object().set("interfaceAttachment", interfaceView(vif)));
+    }
+
+    private void detachInterface(Context ctx) {
+        Instance server = ServerApi.server(ctx, servers, "os_compute_api:os-attach-interfaces:delete");
+        servers.detachInterface(server, ctx.pathParam("port_id"));
+        ctx.status(202);
+    }
+
+    /** An interface as os-interface shows it. */
+    private static ObjectNode interfaceView(org.nubes.compute.store.Vif vif) {
+        ObjectNode view = Json.object();
+        ArrayNode ips = view.putArray("fixed_ips");
+        vif.fixedIps().forEach(ip -> ips.addObject().put("subnet_id", ip.subnetId()).put("ip_address", ip.address()));
+        return view.put("mac_addr", vif.macAddress()).put("net_id", vif.networkId()).put("port_id", vif.portId())
+                .put("port_state", "ACTIVE");
+    }
+
+    /** GET /servers/{id}/ips: the addresses by network, without the extended keys of a server's view. */
+    private void listIps(Context ctx) {
+        Instance server = ServerApi.server(ctx, servers, "os_compute_api:ips:index");
+        Http.json(ctx, Json.object().set("addresses", plainAddresses(server)));
+    }
+
+    private void showIps(Context ctx) {
+        Instance server = ServerApi.server(ctx, servers, "os_compute_api:ips:show");
+        String network = ctx.pathParam("network");
+        JsonNode addresses = plainAddresses(server).get(network);
+        if (addresses == null) {
+            throw ApiException.notFound("Instance is not a member of specified network");
+        }
+        Http.json(ctx, Json.object().set(network, addresses));
+    }
+
+    private static ObjectNode plainAddresses(Instance server) {
+        ObjectNode addresses = ServerView.addresses(server);
+        addresses.forEach(list -> list.forEach(address -> ((ObjectNode) address).retain("version", "addr")));
+        return addresses;
     }
 
     private void listTags(Context ctx) {

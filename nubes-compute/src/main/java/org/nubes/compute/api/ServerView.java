@@ -42,6 +42,23 @@ public final class ServerView {
         return view;
     }
 
+    /** The server's addresses by network name, from its ports. */
+    public static ObjectNode addresses(Instance server) {
+        ObjectNode addresses = Json.object();
+        for (org.nubes.compute.store.Vif vif : server.networkInfo()) {
+            com.fasterxml.jackson.databind.node.ArrayNode list = addresses.withArray(vif.networkName());
+            for (org.nubes.compute.store.Vif.FixedIp ip : vif.fixedIps()) {
+                list.addObject().put("version", ip.version()).put("addr", ip.address())
+                        .put("OS-EXT-IPS:type", "fixed").put("OS-EXT-IPS-MAC:mac_addr", vif.macAddress());
+            }
+            for (String floating : vif.floatingIps()) {
+                list.addObject().put("version", floating.contains(":") ? 6 : 4).put("addr", floating)
+                        .put("OS-EXT-IPS:type", "floating").put("OS-EXT-IPS-MAC:mac_addr", vif.macAddress());
+            }
+        }
+        return addresses;
+    }
+
     /** GET /servers/{id} and /servers/detail. */
     public static ObjectNode detail(Instance server, Viewer viewer) {
         Microversion v = viewer.version();
@@ -55,7 +72,12 @@ public final class ServerView {
         image.set("links", bookmark(viewer.baseUrl(), "images", server.imageRef()));
         view.set("flavor", flavor(server.flavor(), viewer));
         view.put("created", isoTime(server.createdAt())).put("updated", isoTime(server.updatedAt()));
-        view.putObject("addresses");
+        view.set("addresses", addresses(server));
+        java.util.Set<String> groups = new java.util.TreeSet<>();
+        server.networkInfo().forEach(vif -> vif.securityGroups().forEach(g -> groups.add(g.name())));
+        if (!groups.isEmpty()) { // as Nova: the groups of the server's ports, when it has any
+            groups.forEach(name -> view.withArray("security_groups").addObject().put("name", name));
+        }
         view.put("accessIPv4", nullToEmpty(server.accessIpv4())).put("accessIPv6", nullToEmpty(server.accessIpv6()));
         view.set("links", links(viewer.baseUrl(), "servers", server.id()));
         view.put("OS-DCF:diskConfig", "MANUAL");

@@ -41,7 +41,41 @@ public interface VirtDriver {
             Supplier<InputStream> imageData,
             String userData,
             Map<String, String> metadata,
-            String publicKey) {}
+            String publicKey,
+            List<String> portIds) {
+
+        public Guest {
+            portIds = portIds == null ? List.of() : List.copyOf(portIds);
+        }
+
+        /** A guest without network ports. */
+        public Guest(String instanceId, String name, String hostname, Limits limits, String imageId,
+                Map<String, String> imageProperties, Supplier<InputStream> imageData, String userData,
+                Map<String, String> metadata, String publicKey) {
+            this(instanceId, name, hostname, limits, imageId, imageProperties, imageData, userData, metadata, publicKey,
+                    List.of());
+        }
+    }
+
+    /**
+     * Adds the port to the server's ports (the last of them), connected at once when the server
+     * runs, else when it starts. A driver whose servers have no network interfaces keeps nothing.
+     */
+    default void attachInterface(String instanceId, String portId) throws DriverException {}
+
+    /** Takes the port from the server's ports (the networking service disconnects it). */
+    default void detachInterface(String instanceId, String portId) throws DriverException {}
+
+    /**
+     * The narrow callback through which a driver has a server's port (by id, in the order of
+     * Guest.portIds: eth0, eth1, ...) connected to the server's network namespace: the networking
+     * service does that; the driver says where and when (before the server starts, so its
+     * interfaces are there at boot).
+     */
+    @FunctionalInterface
+    interface Plugger {
+        void plug(String portId, java.nio.file.Path networkNamespace, String device) throws DriverException;
+    }
 
     /** What the host has, as os-hypervisors shows it. */
     record HostInfo(String hypervisorHostname, String hypervisorType, int hypervisorVersion, String hostIp,

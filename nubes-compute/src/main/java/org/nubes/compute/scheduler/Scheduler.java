@@ -134,6 +134,8 @@ public final class Scheduler {
             actions.recordEvent(server.id(), requestId, SCHEDULE_EVENT, decisionStarted, true, null, Instant.now());
             ObjectNode build = Json.object().put("instance_id", server.id()).put("request_id", requestId);
             build.set("image_properties", request.imageProperties());
+            build.set("requested_networks", args.path("requested_networks"));
+            build.set("security_groups", args.path("security_groups"));
             bus.cast(Servers.COMPUTE_TOPIC + host.host().host(), new Message("build_and_run_instance", build));
         }
     }

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -17,6 +18,7 @@ import org.nubes.compute.ComputeConfig;
 import org.nubes.compute.store.ActionStore;
 import org.nubes.compute.store.Flavor;
 import org.nubes.compute.store.Instance;
+import org.nubes.compute.store.Vif;
 import org.nubes.compute.store.InstanceStore;
 import org.nubes.compute.store.Keypair;
 import org.nubes.core.auth.AuthContext;
@@ -43,14 +45,16 @@ public final class Servers {
     private final ActionStore actions;
     private final Flavors flavors;
     private final Keypairs keypairs;
+    private final ServerNetworks serverNetworks;
     private final ImageClient images;
     private final Quotas quotas;
     private final Hosts hosts;
     private final MessageBus bus;
 
     public Servers(ComputeConfig config, InstanceStore instances, ActionStore actions, Flavors flavors, Keypairs keypairs,
-            ImageClient images, Quotas quotas, Hosts hosts, MessageBus bus) {
+            ImageClient images, ServerNetworks serverNetworks, Quotas quotas, Hosts hosts, MessageBus bus) {
         this.config = config;
+        this.serverNetworks = serverNetworks;
         this.instances = instances;
         this.actions = actions;
         this.flavors = flavors;
@@ -80,7 +84,9 @@ public final class Servers {
             boolean configDrive,
             String group,
             List<String> differentHost,
-            List<String> sameHost) {}
+            List<String> sameHost,
+            RequestedNetworks networks,
+            List<String> securityGroups) {}
 
     /** The servers made, the password of the first and the reservation id they share. */
     public record Created(List<Instance> servers, String adminPass, String reservationId) {}
@@ -96,6 +102,9 @@ public final class Servers {
                 .map(Keypair::publicKey)
                 .orElseThrow(() -> ApiException.badRequest("Invalid key_name provided."));
         ForcedPlacement placement = placement(caller, request.availabilityZone());
+        RequestedNetworks networks = serverNetworks.resolve(userToken, caller.projectId(), request.networks(), request.maxCount());
+        List<Vif.SecurityGroup> groups = networks instanceof RequestedNetworks.None ? List.of()
+                : serverNetworks.securityGroups(userToken, caller.projectId(), request.securityGroups());
         String group = request.group();
         if (group != null) {
             ServerGroups.requireVisible(instances.jdbi(), group, caller);
@@ -125,7 +134,7 @@ public final class Servers {
                         placement.zone(), request.keyName(), keyData, request.userData(), request.metadata(),
                         request.tags(), request.description(), Instance.Lock.NONE, request.accessIpv4(),
                         request.accessIpv6(), request.configDrive() ? "True" : "", hostname(name), n, reservationId, 0,
-                        null, null, null, null, now, now, null, false);
+                        null, null, null, null, now, now, null, false, List.of());
                 instances.insert(h, server);
                 if (group != null) {
                     ServerGroups.addMember(h, group, server.id());
@@ -139,10 +148,66 @@ public final class Servers {
         made.forEach(s -> args.withArray("instance_ids").add(s.id()));
         args.put("availability_zone", placement.zone()).put("forced_host", placement.host()).put("group", group);
         args.set("image_properties", image);
+        args.set("requested_networks", networks.toJson());
+        args.set("security_groups", Json.MAPPER.valueToTree(groups));
         request.differentHost().forEach(id -> args.withArray("different_host").add(id));
         request.sameHost().forEach(id -> args.withArray("same_host").add(id));
         bus.cast(SCHEDULER_TOPIC, new Message("select_destinations", args));
         return new Created(made, adminPass, reservationId);
+    }
+
+    /**
+     * A network-changed event from the networking service (os-server-external-events): the
+     * server's interfaces read again. False when there is no such server.
+     */
+    public boolean networkChanged(String serverId) {
+        Optional<Instance> server = instances.get(serverId);
+        if (server.isEmpty()) {
+            return false;
+        }
+        instances.update(serverId, null, Map.of("network_info", serverNetworks.withFloatingIps(server.get().networkInfo())),
+                Instant.now());
+        return true;
+    }
+
+    /**
+     * os-interface attach: a port on the network (with the fixed IP) or the given port, made and
+     * connected by the server's host. 409 unless the server is settled in a state that has a host.
+     */
+    public Vif attachInterface(String userToken, Instance server, RequestedNetworks.Requested requested) {
+        checkSettled(server, "attach_interface");
+        RequestedNetworks checked = serverNetworks.resolve(userToken, server.projectId(), new RequestedNetworks.Listed(List.of(requested)), 1);
+        JsonNode vif = AgentCalls.call(bus, server.host(), "attach_interface",
+                Json.object().put("instance_id", server.id()).set("requested_networks", checked.toJson()));
+        return Json.convert(vif, Vif.class);
+    }
+
+    /** os-interface detach: 404 for a port that is not the server's. */
+    public void detachInterface(Instance server, String portId) {
+        checkSettled(server, "detach_interface");
+        if (server.networkInfo().stream().noneMatch(v -> v.portId().equals(portId))) {
+            throw ApiException.notFound("Port %s is not attached", portId);
+        }
+        AgentCalls.call(bus, server.host(), "detach_interface", Json.object().put("instance_id", server.id()).put("port_id", portId));
+    }
+
+    private static void checkSettled(Instance server, String what) {
+        if (server.host() == null || server.taskState() != null
+                || !Set.of(ServerStatus.ACTIVE, ServerStatus.STOPPED, ServerStatus.PAUSED, ServerStatus.SUSPENDED).contains(server.vmState())) {
+            throw ApiException.conflict("Cannot '%s' instance %s while it is in vm_state %s", what, server.id(), server.vmState());
+        }
+    }
+
+    /** Whether a server of that id exists (in any project). */
+    public boolean exists(String serverId) {
+        return instances.get(serverId).isPresent();
+    }
+
+    /** addSecurityGroup and removeSecurityGroup: the group on all the server's ports, or on none. */
+    public void changeSecurityGroup(String userToken, Instance server, String name, boolean add) {
+        List<Vif> vifs = add ? serverNetworks.addSecurityGroup(userToken, server, name)
+                : serverNetworks.removeSecurityGroup(userToken, server, name);
+        instances.update(server.id(), null, Map.of("network_info", vifs), Instant.now());
     }
 
     /** The image if the user may boot it with the flavor: active, small enough. */

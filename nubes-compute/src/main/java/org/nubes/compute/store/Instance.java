@@ -43,11 +43,13 @@ public record Instance(
         Instant createdAt,
         Instant updatedAt,
         Instant deletedAt,
-        boolean deleted) {
+        boolean deleted,
+        List<Vif> networkInfo) {
 
     public Instance {
         metadata = Map.copyOf(metadata);
         tags = List.copyOf(tags);
+        networkInfo = networkInfo == null ? List.of() : List.copyOf(networkInfo);
     }
 
     /** Who locked it (owner or admin) and why; null reason when none was given. */
@@ -62,6 +64,6 @@ public record Instance(
         return new Instance(id, name, projectId, userId, imageRef, flavor, vmState, taskState, powerState, host, node,
                 availabilityZone, keyName, keyData, userData, metadata, tags, description, lock, accessIpv4, accessIpv6,
                 configDrive, hostname, launchIndex, reservationId, progress, fault, oldFlavor, launchedAt, terminatedAt,
-                createdAt, updatedAt, deletedAt, deleted);
+                createdAt, updatedAt, deletedAt, deleted, networkInfo);
     }
 }

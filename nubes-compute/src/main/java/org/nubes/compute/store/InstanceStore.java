@@ -255,6 +255,7 @@ public final class InstanceStore {
                 case Flavor flavor -> update.bind(name, Json.string(flavor));
                 case Instance.Fault fault -> update.bind(name, Json.string(fault));
                 case Map<?, ?> map -> update.bind(name, Json.string(map));
+                case List<?> list -> update.bind(name, Json.string(list));
                 default -> update.bind(name, value.toString());
             }
         }
@@ -345,7 +346,7 @@ public final class InstanceStore {
                 i.powerState(), i.host(), i.node(), i.availabilityZone(), i.keyName(), i.keyData(), i.userData(), i.metadata(),
                 tags, i.description(), i.lock(), i.accessIpv4(), i.accessIpv6(), i.configDrive(), i.hostname(),
                 i.launchIndex(), i.reservationId(), i.progress(), i.fault(), i.oldFlavor(), i.launchedAt(), i.terminatedAt(),
-                i.createdAt(), i.updatedAt(), i.deletedAt(), i.deleted());
+                i.createdAt(), i.updatedAt(), i.deletedAt(), i.deleted(), i.networkInfo());
     }
 
     private static Instance map(ResultSet rs, List<String> tags) throws SQLException {
@@ -364,7 +365,19 @@ public final class InstanceStore {
                 fault == null ? null : read(fault, Instance.Fault.class),
                 oldFlavor == null ? null : read(oldFlavor, Flavor.class),
                 instant(rs, "launched_at"), instant(rs, "terminated_at"), instant(rs, "created_at"),
-                instant(rs, "updated_at"), instant(rs, "deleted_at"), rs.getBoolean("deleted"));
+                instant(rs, "updated_at"), instant(rs, "deleted_at"), rs.getBoolean("deleted"),
+                readNetworkInfo(rs.getString("network_info")));
+    }
+
+    private static List<Vif> readNetworkInfo(String json) {
+        if (json == null) {
+            return List.of();
+        }
+        try {
+            return List.of(Json.MAPPER.readValue(json, Vif[].class));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static Map<String, String> readMetadata(String json) {

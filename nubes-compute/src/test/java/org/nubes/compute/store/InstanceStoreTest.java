@@ -48,7 +48,7 @@ class InstanceStoreTest {
     private static Instance server(String name, String project) {
         return new Instance(UUID.randomUUID().toString(), name, project, "u", "img", TINY, "building", "scheduling", 0,
                 null, null, null, null, null, null, Map.of("k", "v"), List.of("blue"), null, Instance.Lock.NONE, null,
-                null, "", name, 0, "r-1", 0, null, null, null, null, T0, T0, null, false);
+                null, "", name, 0, "r-1", 0, null, null, null, null, T0, T0, null, false, List.of());
     }
 
     @ParameterizedTest

@@ -118,11 +118,6 @@ public final class ImageClient {
     }
 
     private static ApiException failed(String what, HttpResponse<byte[]> answer) {
-        String detail = new String(answer.body(), java.nio.charset.StandardCharsets.UTF_8);
-        if (detail.length() > 300) {
-            detail = detail.substring(0, 300);
-        }
-        return new ApiException(ApiException.Kind.UNAVAILABLE,
-                "The image service could not %s (%d): %s".formatted(what, answer.statusCode(), detail.strip()));
+        return Remote.failed("image", what, answer);
     }
 }

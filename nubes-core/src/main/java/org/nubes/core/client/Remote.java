@@ -21,4 +21,14 @@ final class Remote {
             throw new ApiException(ApiException.Kind.UNAVAILABLE, "Interrupted while calling the " + service + " service.", e);
         }
     }
+
+    /** A service's unexpected answer as a 503 that says what was asked and what came back. */
+    static ApiException failed(String service, String what, HttpResponse<byte[]> answer) {
+        String detail = new String(answer.body(), java.nio.charset.StandardCharsets.UTF_8);
+        if (detail.length() > 300) {
+            detail = detail.substring(0, 300);
+        }
+        return new ApiException(ApiException.Kind.UNAVAILABLE,
+                "The %s service could not %s (%d): %s".formatted(service, what, answer.statusCode(), detail.strip()));
+    }
 }

@@ -46,18 +46,23 @@ public final class ServiceSession {
 
     /** The URL of the first endpoint of the service type on the configured interface. */
     public String endpoint(String serviceType) {
+        return findEndpoint(serviceType).orElseThrow(() -> new ApiException(ApiException.Kind.UNAVAILABLE,
+                "No %s endpoint of service type %s is in the catalog.".formatted(interfaceName, serviceType)));
+    }
+
+    /** The endpoint's URL, or empty when the cloud has no such service. */
+    public java.util.Optional<String> findEndpoint(String serviceType) {
         for (JsonNode service : current().catalog()) {
             if (!serviceType.equals(service.path("type").asText())) {
                 continue;
             }
             for (JsonNode endpoint : service.path("endpoints")) {
                 if (interfaceName.equals(endpoint.path("interface").asText())) {
-                    return endpoint.path("url").asText().replaceAll("/+$", "");
+                    return java.util.Optional.of(endpoint.path("url").asText().replaceAll("/+$", ""));
                 }
             }
         }
-        throw new ApiException(ApiException.Kind.UNAVAILABLE,
-                "No %s endpoint of service type %s is in the catalog.".formatted(interfaceName, serviceType));
+        return java.util.Optional.empty();
     }
 
     /** Forgets the token, e.g. after a 401 from a service that no longer accepts it. */

@@ -151,7 +151,7 @@ public final class HttpService implements AutoCloseable {
             String uri = settings.identityUri() != null ? settings.identityUri() : Http.baseUrl(ctx);
             ctx.header("WWW-Authenticate", "Keystone uri=\"" + uri + "\"");
         }
-        Http.json(ctx, e.status(), service.faults().render(e));
+        service.faults().respond(ctx, e);
     }
 
     private static ApiException translate(HttpResponseException e) {

@@ -263,7 +263,7 @@ class ConfigTest {
         DatabaseConfig db = DatabaseConfig.from(Config.defaults().with("data_dir", tmp.toString()));
 
         assertThat(db.url()).isEqualTo("jdbc:h2:file:" + tmp.toAbsolutePath().resolve("db").resolve("nubes")
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;QUERY_CACHE_SIZE=256");
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;QUERY_CACHE_SIZE=256;LOCK_TIMEOUT=30000");
         assertThat(db.isPostgres()).isFalse();
         assertThat(db.user()).isEmpty();
         assertThat(db.password()).isEmpty();

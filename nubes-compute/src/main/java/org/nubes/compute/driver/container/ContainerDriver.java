@@ -32,6 +32,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.nubes.compute.driver.DriverException;
 import org.nubes.compute.driver.VirtDriver;
+import org.nubes.core.host.Host;
 import org.nubes.core.json.Json;
 
 /**
@@ -53,6 +54,9 @@ import org.nubes.core.json.Json;
  *                      config.json     the OCI config, written anew at every start
  *                      console.log     PID 1's stdout and stderr (and crun's own errors)
  *                      config-drive/   openstack/latest/{meta_data.json,user_data}, at /mnt/config
+ *                      netns           the server's network namespace (a bind mount), with its ports
+ *                      metadata/       what the metadata service at 169.254.169.254 answers, and
+ *                      metadata.pid    its process (see {@link MetadataServer})
  *                      suspended       present while the server is suspended
  * </pre>
  *
@@ -72,8 +76,10 @@ import org.nubes.core.json.Json;
  * strings, or words separated by spaces). PID 1 must reap orphans, as any init does; a plain
  * program as {@code nubes_init} fills the pids limit with zombies. The container has its own pid,
  * mount, uts (hostname = the guest's hostname), ipc and network namespaces; the network namespace
- * holds only loopback until Nubes has networks. There is no user namespace: see {@link OciConfig}
- * for the capabilities root inside gets. Flavor limits are cgroup (v1) limits: memory = memory_mb
+ * is made at spawn and kept in {@code netns} (see {@link #networkNamespace}), and the networking
+ * service connects the server's ports to it (eth0, eth1, ...) before PID 1 starts. As root there is no user namespace: see
+ * {@link OciConfig} for the capabilities root inside gets. As an ordinary user all servers share
+ * one user namespace and run without cgroup limits: see {@link Privileges}. Flavor limits are cgroup (v1) limits: memory = memory_mb
  * MiB (swap is not limited separately), CPU quota = vcpus periods of 100 ms, a pids limit, in
  * the cgroup {@code /<cgroupParent>/nubes-<instanceId>} of every hierarchy (the parent is shared
  * and stays; the driver removes the server's own dir, which crun delete leaves).
@@ -154,7 +160,19 @@ public final class ContainerDriver implements VirtDriver {
     }
 
     /** What server.json holds: enough to start the server again after a restart of Nubes. */
-    record Server(String instanceId, String hostname, String imageId, List<String> init, Limits limits) {}
+    record Server(String instanceId, String hostname, String imageId, List<String> init, Limits limits, List<String> portIds) {
+        Server {
+            portIds = portIds == null ? List.of() : List.copyOf(portIds); // none in servers made before ports
+        }
+
+        Server withLimits(Limits newLimits) {
+            return new Server(instanceId, hostname, imageId, init, newLimits, portIds);
+        }
+
+        Server withPorts(List<String> ports) {
+            return new Server(instanceId, hostname, imageId, init, limits, ports);
+        }
+    }
 
     /** The part of crun state the driver uses. */
     private record State(String status, long pid, Instant created) {
@@ -177,6 +195,8 @@ public final class ContainerDriver implements VirtDriver {
     private final Path stateDir;
     private final String hostname;
     private final Options options;
+    private final Privileges privileges;
+    private final Plugger plugger;
     private final Images images;
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
     private volatile Integer crunVersion;
@@ -186,6 +206,12 @@ public final class ContainerDriver implements VirtDriver {
     }
 
     public ContainerDriver(Path stateDir, String hostname, Options options) {
+        this(stateDir, hostname, options, null);
+    }
+
+    /** With the callback that connects servers' ports to their namespaces (null: servers get no ports). */
+    public ContainerDriver(Path stateDir, String hostname, Options options, Plugger plugger) {
+        this.plugger = plugger;
         try {
             Files.createDirectories(stateDir.resolve("images"));
             Files.createDirectories(stateDir.resolve("servers"));
@@ -200,28 +226,31 @@ public final class ContainerDriver implements VirtDriver {
         }
         this.hostname = hostname;
         this.options = options;
-        this.images = new Images(this.stateDir.resolve("images"));
+        try {
+            this.privileges = Host.isRoot() ? new Privileges.Root() : Privileges.Rootless.adoptOrStart(this.stateDir);
+        } catch (DriverException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+        this.images = new Images(this.stateDir.resolve("images"), privileges);
     }
 
     /**
      * Why this driver cannot run on this machine, in one line, or empty when it can. It needs Linux,
-     * root (crun with cgroup limits and overlay mounts; rootless containers are not supported),
-     * crun, unshare, tar and mount, overlayfs and cgroups, and for root disks losetup, mkfs.ext4,
-     * e2fsck and resize2fs (e2fsprogs) with loop devices and ext4 in the kernel.
+     * crun, unshare, tar and mount, overlayfs, and either root, with cgroups and, for root disks,
+     * losetup, mkfs.ext4, e2fsck and resize2fs (e2fsprogs) with loop devices and ext4 in the kernel;
+     * or, as an ordinary user, user namespaces with overlay mounts (see {@link Privileges}).
      */
     public static Optional<String> unavailableReason() {
         if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) {
             return Optional.of("the container driver needs Linux");
         }
+        if (!Host.isRoot()) {
+            return Privileges.rootlessUnavailableReason();
+        }
         try {
-            String uid = Files.readAllLines(Path.of("/proc/self/status")).stream()
-                    .filter(l -> l.startsWith("Uid:")).map(l -> l.split("\\s+")[1]).findFirst().orElse("?");
-            if (!uid.equals("0")) {
-                return Optional.of("the container driver needs root (overlay mounts and cgroup limits); Nubes runs as uid " + uid);
-            }
             for (String program : List.of("crun", "unshare", "tar", "mount", "umount", "sh", "losetup", "mkfs.ext4",
                     "e2fsck", "resize2fs")) {
-                if (Exec.onPath(program).isEmpty()) {
+                if (Host.onPath(program).isEmpty()) {
                     return Optional.of(program + " is not installed" + (program.equals("crun") ? " (apt-get install crun)" : ""));
                 }
             }
@@ -237,6 +266,20 @@ public final class ContainerDriver implements VirtDriver {
         return Optional.empty();
     }
 
+    /** What the person starting Nubes should know about this driver, or empty. */
+    public Optional<String> note() {
+        return privileges.limits() ? Optional.empty() : Optional.of("compute runs rootless containers (Nubes is not root): "
+                + "flavor memory, CPU and root disk limits are not enforced and pause/suspend are not available");
+    }
+
+    /** Ends the rootless holder process; for tests, once none of their servers is left. */
+    public void releaseHost() {
+        if (privileges instanceof Privileges.Rootless rootless) {
+            rootless.stopHolder();
+            deleteQuietly(stateDir.resolve("sandbox.pid"));
+        }
+    }
+
     @Override
     public String name() {
         return "container";
@@ -244,7 +287,11 @@ public final class ContainerDriver implements VirtDriver {
 
     @Override
     public EnumSet<Capability> capabilities() {
-        return EnumSet.allOf(Capability.class);
+        EnumSet<Capability> capabilities = EnumSet.allOf(Capability.class);
+        if (!privileges.limits()) {
+            capabilities.removeAll(EnumSet.of(Capability.PAUSE, Capability.SUSPEND)); // the freezer is a cgroup
+        }
+        return capabilities;
     }
 
     @Override
@@ -294,7 +341,7 @@ public final class ContainerDriver implements VirtDriver {
                 List<String> init = Images.init(guest.imageProperties(), lower);
                 Path dir = dir(id);
                 Files.createDirectories(dir.resolve("rootfs"));
-                int rootGb = guest.limits() == null ? 0 : guest.limits().rootGb();
+                int rootGb = guest.limits() == null || !privileges.limits() ? 0 : guest.limits().rootGb();
                 if (rootGb > 0) {
                     createDisk(id, rootGb);
                 }
@@ -303,7 +350,9 @@ public final class ContainerDriver implements VirtDriver {
                     Files.createDirectories(layer.resolve(sub));
                 }
                 ConfigDrive.write(dir.resolve("config-drive"), guest, options.availabilityZone());
-                Server server = new Server(id, guest.hostname(), guest.imageId(), init, guest.limits());
+                // Where ports cannot be connected (rootless, or no networking), the server has loopback only.
+                Server server = new Server(id, guest.hostname(), guest.imageId(), init, guest.limits(),
+                        connectsPorts() ? guest.portIds() : List.of());
                 save(server);
                 start(server);
             } catch (DriverException | IOException | RuntimeException e) {
@@ -383,6 +432,48 @@ public final class ContainerDriver implements VirtDriver {
     }
 
     @Override
+    public void attachInterface(String instanceId, String portId) throws DriverException {
+        String id = checkName("instance", instanceId);
+        synchronized (lock(id)) {
+            Server server = load(id);
+            if (!connectsPorts() || server.portIds().contains(portId)) {
+                return;
+            }
+            List<String> ports = new ArrayList<>(server.portIds());
+            ports.add(portId);
+            save(server.withPorts(ports));
+            State state = state(id);
+            if (state == null || !(state.running() || state.paused())) {
+                return; // connected with the others at the next start
+            }
+            Path netns = networkNamespace(id);
+            if (!mounted(netns)) {
+                // A server that started without ports runs in crun's namespace: it becomes the kept one.
+                try {
+                    Files.deleteIfExists(netns);
+                    Files.createFile(netns);
+                } catch (IOException e) {
+                    throw new DriverException("cannot create the network namespace file: " + e.getMessage(), e);
+                }
+                Exec.check(List.of("mount", "--bind", "/proc/" + state.pid() + "/ns/net", netns.toString()));
+            }
+            plugger.plug(portId, netns, "eth" + (ports.size() - 1));
+        }
+    }
+
+    @Override
+    public void detachInterface(String instanceId, String portId) throws DriverException {
+        String id = checkName("instance", instanceId);
+        synchronized (lock(id)) {
+            Server server = load(id);
+            List<String> ports = new ArrayList<>(server.portIds());
+            if (ports.remove(portId)) {
+                save(server.withPorts(ports));
+            }
+        }
+    }
+
+    @Override
     public void resize(String instanceId, Limits limits) throws DriverException {
         String id = checkName("instance", instanceId);
         synchronized (lock(id)) {
@@ -395,15 +486,15 @@ public final class ContainerDriver implements VirtDriver {
                         + (limits.rootGb() == 0 ? " or lose its size" : ""));
             }
             State state = state(id);
-            if (state != null && (state.running() || state.paused())) {
-                Exec.check(List.of("crun", "update", "--memory=" + OciConfig.memoryBytes(limits),
+            if (privileges.limits() && state != null && (state.running() || state.paused())) {
+                Exec.check(privileges.crun(List.of("update", "--memory=" + OciConfig.memoryBytes(limits),
                         "--cpu-quota=" + OciConfig.cpuQuota(limits), "--cpu-period=" + OciConfig.CPU_PERIOD_US,
-                        "--cpu-share=" + 1024L * Math.max(1, limits.vcpus()), containerId(id)));
+                        "--cpu-share=" + 1024L * Math.max(1, limits.vcpus()), containerId(id))));
             }
             if (diskBytes > 0 && newDiskBytes > diskBytes) {
                 growDisk(id, newDiskBytes);
             }
-            save(new Server(server.instanceId(), server.hostname(), server.imageId(), server.init(), limits));
+            save(server.withLimits(limits));
         }
     }
 
@@ -414,10 +505,10 @@ public final class ContainerDriver implements VirtDriver {
             load(id);
             boolean mountedHere = mount(id);
             Path errors = dir(id).resolve("snapshot.err");
-            List<String> command = List.of("tar", "-C", dir(id).resolve("rootfs").toString(), "-c", "-f", "-",
+            List<String> command = privileges.command(List.of("tar", "-C", dir(id).resolve("rootfs").toString(), "-c", "-f", "-",
                     "--numeric-owner", "--xattrs", "--xattrs-include=*", "--anchored",
                     "--exclude=./proc/*", "--exclude=./sys/*", "--exclude=./dev/*",
-                    "--exclude=." + ConfigDrive.MOUNT_POINT + "/*", ".");
+                    "--exclude=." + ConfigDrive.MOUNT_POINT + "/*", "."));
             List<Process> started = new ArrayList<>();
             try {
                 sink.write(() -> {
@@ -533,11 +624,14 @@ public final class ContainerDriver implements VirtDriver {
         String id = server.instanceId();
         Path dir = dir(id);
         mount(id);
+        plugPorts(server);
         Path console = dir.resolve("console.log");
         try {
             Files.deleteIfExists(dir.resolve("suspended"));
-            Files.write(dir.resolve("config.json"), OciConfig.render(server.hostname(), server.init(), server.limits(),
-                    "/" + options.cgroupParent() + "/" + containerId(id), dir.resolve("config-drive"), options.pidsLimit()));
+            Files.write(dir.resolve("config.json"), OciConfig.render(server.hostname(), server.init(),
+                    privileges.limits() ? new OciConfig.Cgroup("/" + options.cgroupParent() + "/" + containerId(id),
+                            server.limits(), options.pidsLimit()) : null, dir.resolve("config-drive"),
+                    server.portIds().isEmpty() ? null : networkNamespace(id)));
             if (!Files.exists(console)) {
                 Files.createFile(console);
             }
@@ -545,8 +639,10 @@ public final class ContainerDriver implements VirtDriver {
             throw new DriverException("cannot write the container config: " + e.getMessage(), e);
         }
         long before = console.toFile().length();
-        List<String> command = List.of("unshare", "-m", "--propagation", "slave", "sh", "-c", HYBRID_WRAPPER, "crun",
-                "run", "-d", "--bundle", dir.toString(), containerId(id));
+        List<String> run = List.of("run", "-d", "--bundle", dir.toString(), containerId(id));
+        List<String> command = privileges instanceof Privileges.Root
+                ? Privileges.concat(List.of("unshare", "-m", "--propagation", "slave", "sh", "-c", HYBRID_WRAPPER, "crun"), run)
+                : privileges.crun(run);
         Process crun = Exec.start(new ProcessBuilder(command)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(console.toFile()))
                 .redirectError(ProcessBuilder.Redirect.appendTo(console.toFile()))
@@ -565,29 +661,42 @@ public final class ContainerDriver implements VirtDriver {
             stop(id, Duration.ZERO);
             throw new DriverException("Starting the container failed: " + message);
         }
+        if (MetadataServer.unavailableReason() == null) {
+            try {
+                MetadataServer.write(dir.resolve("metadata"), dir.resolve("config-drive"));
+                State started = state(id);
+                MetadataServer.start(started.pid(), dir.resolve("metadata"), dir.resolve("metadata.pid"), privileges);
+            } catch (DriverException | RuntimeException e) {
+                stop(id, Duration.ZERO);
+                throw e;
+            }
+        }
     }
 
     /** Ends the container (SIGTERM, then SIGKILL after the grace time) and deletes it and its cgroups. */
     private void stop(String id, Duration grace) throws DriverException {
+        MetadataServer.stop(dir(id).resolve("metadata.pid"));
         String container = containerId(id);
         State state = state(id);
         if (state != null) {
             if (state.paused()) {
-                Exec.run(List.of("crun", "resume", container)); // a frozen process cannot act on a signal
+                Exec.run(privileges.crun(List.of("resume", container))); // a frozen process cannot act on a signal
             }
             if (alive(state.pid())) {
                 if (grace.isPositive()) {
-                    Exec.run(List.of("crun", "kill", container, "TERM"));
+                    Exec.run(privileges.crun(List.of("kill", container, "TERM")));
                     waitForExit(state.pid(), grace);
                 }
                 if (alive(state.pid())) {
-                    Exec.run(List.of("crun", "kill", "--all", container, "KILL"));
+                    // Without cgroups crun cannot list the processes; PID 1's death ends its pid namespace.
+                    Exec.run(privileges.crun(privileges.limits() ? List.of("kill", "--all", container, "KILL")
+                            : List.of("kill", container, "KILL")));
                     if (!waitForExit(state.pid(), Duration.ofSeconds(10))) {
                         throw new DriverException("The container's init (pid " + state.pid() + ") did not end after SIGKILL");
                     }
                 }
             }
-            Exec.Result deleted = Exec.run(List.of("crun", "delete", "--force", container));
+            Exec.Result deleted = Exec.run(privileges.crun(List.of("delete", "--force", container)));
             if (!deleted.ok() && state(id) != null) {
                 throw new DriverException("crun delete failed: " + deleted.output());
             }
@@ -601,11 +710,15 @@ public final class ContainerDriver implements VirtDriver {
         unmount(id, true);
         Path dir = dir(id);
         if (Files.exists(dir)) {
-            deleteTree(dir);
+            privileges.deleteTree(dir);
         }
     }
 
     private void freeze(String instanceId, boolean suspend) throws DriverException {
+        Capability needed = suspend ? Capability.SUSPEND : Capability.PAUSE;
+        if (!capabilities().contains(needed)) {
+            throw new DriverException.NotSupported(name(), needed);
+        }
         String id = checkName("instance", instanceId);
         synchronized (lock(id)) {
             load(id);
@@ -613,13 +726,13 @@ public final class ContainerDriver implements VirtDriver {
             if (state == null || !state.running()) {
                 throw new DriverException("Instance " + id + " is not running.");
             }
-            Exec.check(List.of("crun", "pause", containerId(id)));
+            Exec.check(privileges.crun(List.of("pause", containerId(id))));
             awaitFrozen(id);
             if (suspend) {
                 try {
                     Files.createFile(dir(id).resolve("suspended"));
                 } catch (IOException e) {
-                    Exec.run(List.of("crun", "resume", containerId(id)));
+                    Exec.run(privileges.crun(List.of("resume", containerId(id))));
                     throw new DriverException("cannot mark the server suspended: " + e.getMessage(), e);
                 }
             }
@@ -639,7 +752,7 @@ public final class ContainerDriver implements VirtDriver {
                 return;
             }
             if (System.nanoTime() > deadline) {
-                Exec.run(List.of("crun", "resume", containerId(id)));
+                Exec.run(privileges.crun(List.of("resume", containerId(id))));
                 throw new DriverException("Instance " + id + " did not freeze in 10 s");
             }
             try {
@@ -659,14 +772,14 @@ public final class ContainerDriver implements VirtDriver {
             if (state == null || !state.paused()) {
                 throw new DriverException("Instance " + id + " is not paused or suspended.");
             }
-            Exec.check(List.of("crun", "resume", containerId(id)));
+            Exec.check(privileges.crun(List.of("resume", containerId(id))));
             deleteQuietly(dir(id).resolve("suspended"));
         }
     }
 
     /** crun's view of the container, or null when crun does not know it. */
     private State state(String id) throws DriverException {
-        Exec.Result result = Exec.run(List.of("crun", "state", containerId(id)));
+        Exec.Result result = Exec.run(privileges.crun(List.of("state", containerId(id))));
         if (!result.ok()) {
             if (result.output().contains("No such file or directory") || result.output().contains("does not exist")) {
                 return null;
@@ -677,6 +790,42 @@ public final class ContainerDriver implements VirtDriver {
         String created = node.path("created").asText("");
         return new State(node.path("status").asText("unknown"), node.path("pid").asLong(0),
                 created.isEmpty() ? null : Instant.parse(created));
+    }
+
+    // --- network ---
+
+    /**
+     * The network namespace of a server with ports, kept in a file of the server dir (a bind mount)
+     * made before PID 1 starts, so that its interfaces are there at boot, and kept across reboots.
+     * It goes with the overlay (powerOff, destroy): a stopped server holds no mount; powerOn makes
+     * it again and has the ports connected again. A server without ports (and every rootless
+     * one, and every one where nothing connects ports) gets a namespace from crun at each start,
+     * with loopback only.
+     */
+    private boolean connectsPorts() {
+        return plugger != null && privileges.limits();
+    }
+
+    private Path networkNamespace(String id) {
+        return dir(id).resolve("netns");
+    }
+
+    /** Makes the server's network namespace unless it is there, and has each port connected to it (eth0, eth1, ...). */
+    private void plugPorts(Server server) throws DriverException {
+        Path netns = networkNamespace(server.instanceId());
+        if (server.portIds().isEmpty() || mounted(netns)) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(netns);
+            Files.createFile(netns);
+        } catch (IOException e) {
+            throw new DriverException("cannot create the network namespace file: " + e.getMessage(), e);
+        }
+        Exec.check(List.of("unshare", "--net=" + netns, "true"));
+        for (int i = 0; i < server.portIds().size(); i++) {
+            plugger.plug(server.portIds().get(i), netns, "eth" + i);
+        }
     }
 
     // --- overlay ---
@@ -692,8 +841,8 @@ public final class ContainerDriver implements VirtDriver {
         boolean layerMountedHere = mountDisk(id);
         Path layer = layer(id);
         try {
-            Exec.check(List.of("mount", "-t", "overlay", "overlay", "-o", "lowerdir=" + images.root(imageId)
-                    + ",upperdir=" + layer.resolve("upper") + ",workdir=" + layer.resolve("work"), rootfs.toString()));
+            Exec.check(privileges.command(List.of("mount", "-t", "overlay", "overlay", "-o", "lowerdir=" + images.root(imageId)
+                    + ",upperdir=" + layer.resolve("upper") + ",workdir=" + layer.resolve("work"), rootfs.toString())));
         } catch (DriverException e) {
             if (layerMountedHere) {
                 try {
@@ -715,19 +864,21 @@ public final class ContainerDriver implements VirtDriver {
         unmountPath(dir(id).resolve("rootfs"), "root", evenIfBusy);
         unmountPath(dir(id).resolve("layer"), "root disk", evenIfBusy);
         detachLoops(id);
+        // Its interfaces go with it (the kernel removes both ends of each veth).
+        unmountPath(networkNamespace(id), "network namespace", true);
     }
 
-    private static void unmountPath(Path target, String what, boolean evenIfBusy) throws DriverException {
+    private void unmountPath(Path target, String what, boolean evenIfBusy) throws DriverException {
         if (!mounted(target)) {
             return;
         }
-        Exec.Result result = Exec.run(List.of("umount", target.toString()));
+        Exec.Result result = Exec.run(privileges.command(List.of("umount", target.toString())));
         if (!result.ok()) {
             if (!evenIfBusy) {
                 throw new DriverException("cannot unmount the server's " + what + ": " + result.output());
             }
             // Busy (a process of the host still has a file open): detach it so the server dir can go.
-            Exec.check(List.of("umount", "-l", target.toString()));
+            Exec.check(privileges.command(List.of("umount", "-l", target.toString())));
         }
     }
 
@@ -870,12 +1021,12 @@ public final class ContainerDriver implements VirtDriver {
         return blocks * (1024L << sb.getInt(0x18));
     }
 
-    private static boolean mounted(Path path) throws DriverException {
+    private boolean mounted(Path path) throws DriverException {
         String target = path.toString();
-        try (Stream<String> lines = Files.lines(Path.of("/proc/self/mountinfo"))) {
+        try (Stream<String> lines = Files.lines(privileges.mountInfo())) {
             return lines.map(l -> l.split(" ")).anyMatch(f -> f.length > 4 && f[4].equals(target));
         } catch (IOException | UncheckedIOException e) {
-            throw new DriverException("cannot read /proc/self/mountinfo: " + e.getMessage(), e);
+            throw new DriverException("cannot read " + privileges.mountInfo() + ": " + e.getMessage(), e);
         }
     }
 
@@ -905,6 +1056,9 @@ public final class ContainerDriver implements VirtDriver {
     }
 
     private void removeCgroups(String id) {
+        if (!privileges.limits()) {
+            return;
+        }
         Path relative = Path.of(options.cgroupParent(), containerId(id));
         List<Path> hierarchies = new ArrayList<>(List.of(CGROUP_ROOT)); // cgroup v2 has one
         try (Stream<Path> dirs = Files.list(CGROUP_ROOT)) {

@@ -3,10 +3,7 @@ package org.nubes.compute.driver.container;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.nubes.compute.driver.DriverException;
 
@@ -52,7 +49,10 @@ final class Exec {
     static String check(List<String> command) throws DriverException {
         Result result = run(command);
         if (!result.ok()) {
-            throw new DriverException(String.join(" ", command.subList(0, Math.min(2, command.size())))
+            // Name the program, not the nsenter that runs it in the rootless namespace.
+            List<String> program = command.getFirst().equals("nsenter")
+                    ? command.subList(command.indexOf("--preserve-credentials") + 1, command.size()) : command;
+            throw new DriverException(String.join(" ", program.subList(0, Math.min(2, program.size())))
                     + " failed: " + result.output());
         }
         return result.output();
@@ -64,17 +64,5 @@ final class Exec {
         } catch (IOException e) {
             throw new DriverException("cannot run " + command.getFirst() + ": " + e.getMessage(), e);
         }
-    }
-
-    /** The program's path on PATH, if it is there. */
-    static Optional<Path> onPath(String program) {
-        String path = System.getenv().getOrDefault("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-        for (String dir : path.split(File.pathSeparator)) {
-            Path candidate = Path.of(dir.isEmpty() ? "." : dir, program);
-            if (Files.isExecutable(candidate)) {
-                return Optional.of(candidate);
-            }
-        }
-        return Optional.empty();
     }
 }

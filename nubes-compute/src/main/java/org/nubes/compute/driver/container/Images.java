@@ -25,10 +25,12 @@ import org.nubes.core.json.Json;
  */
 final class Images {
     private final Path dir;
+    private final Privileges privileges;
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
-    Images(Path dir) {
+    Images(Path dir, Privileges privileges) {
         this.dir = dir;
+        this.privileges = privileges;
     }
 
     /** Where the image's root is once unpacked. */
@@ -69,15 +71,19 @@ final class Images {
             } finally {
                 ContainerDriver.deleteQuietly(errors);
                 if (Files.exists(temp)) {
-                    ContainerDriver.deleteTree(temp);
+                    privileges.deleteTree(temp);
                 }
             }
         }
     }
 
-    private static void unpack(Guest guest, Path target, Path errors) throws IOException, DriverException {
-        List<String> command = List.of("tar", "-x", "-f", "-", "-C", target.toString(), "--numeric-owner",
-                "--same-owner", "--preserve-permissions", "--xattrs", "--xattrs-include=*");
+    private void unpack(Guest guest, Path target, Path errors) throws IOException, DriverException {
+        // Rootless: the Nubes user owns every file (root inside) and cannot make device nodes.
+        List<String> command = privileges instanceof Privileges.Root
+                ? List.of("tar", "-x", "-f", "-", "-C", target.toString(), "--numeric-owner", "--same-owner",
+                        "--preserve-permissions", "--xattrs", "--xattrs-include=*")
+                : List.of("tar", "-x", "-f", "-", "-C", target.toString(), "--no-same-owner", "--preserve-permissions",
+                        "--anchored", "--exclude=./dev/*", "--exclude=dev/*");
         try (InputStream raw = new BufferedInputStream(guest.imageData().get(), 1 << 16)) {
             raw.mark(2);
             boolean gzip = raw.read() == 0x1f && raw.read() == 0x8b;

@@ -33,8 +33,14 @@ final class OciConfig {
 
     private OciConfig() {}
 
-    static byte[] render(String hostname, List<String> init, Limits limits, String cgroupsPath, Path configDrive,
-            int pidsLimit) {
+    /** The cgroup a server runs in and its limits. */
+    record Cgroup(String path, Limits limits, int pidsLimit) {}
+
+    /**
+     * The config; without a cgroup (rootless: see {@link Privileges}) the server runs unlimited;
+     * without a network namespace given, crun makes one at each start.
+     */
+    static byte[] render(String hostname, List<String> init, Cgroup cgroup, Path configDrive, Path networkNamespace) {
         ObjectNode config = Json.object().put("ociVersion", "1.0.0");
 
         ObjectNode process = config.putObject("process").put("terminal", false).put("cwd", "/")
@@ -55,20 +61,32 @@ final class OciConfig {
         ArrayNode mounts = config.putArray("mounts");
         mount(mounts, "/proc", "proc", "proc");
         mount(mounts, "/dev", "tmpfs", "tmpfs", "nosuid", "strictatime", "mode=755", "size=65536k");
-        mount(mounts, "/dev/pts", "devpts", "devpts", "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5");
+        if (cgroup != null) {
+            mount(mounts, "/dev/pts", "devpts", "devpts", "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5");
+        } else { // group tty (5) does not exist in a user namespace that maps one user
+            mount(mounts, "/dev/pts", "devpts", "devpts", "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620");
+        }
         mount(mounts, "/dev/shm", "tmpfs", "shm", "nosuid", "noexec", "nodev", "mode=1777", "size=65536k");
         mount(mounts, "/dev/mqueue", "mqueue", "mqueue", "nosuid", "noexec", "nodev");
         mount(mounts, "/sys", "sysfs", "sysfs", "nosuid", "noexec", "nodev", "ro");
-        mount(mounts, "/sys/fs/cgroup", "cgroup", "cgroup", "nosuid", "noexec", "nodev", "relatime", "ro");
+        if (cgroup != null) {
+            mount(mounts, "/sys/fs/cgroup", "cgroup", "cgroup", "nosuid", "noexec", "nodev", "relatime", "ro");
+        }
         mount(mounts, ConfigDrive.MOUNT_POINT, "bind", configDrive.toAbsolutePath().toString(),
                 "rbind", "ro", "nosuid", "nodev", "noexec");
 
-        ObjectNode linux = config.putObject("linux").put("cgroupsPath", cgroupsPath);
-        ObjectNode resources = linux.putObject("resources");
-        resources.putArray("devices").addObject().put("allow", false).put("access", "rwm");
-        resources(resources, limits, pidsLimit);
+        ObjectNode linux = config.putObject("linux");
+        if (cgroup != null) {
+            linux.put("cgroupsPath", cgroup.path());
+            ObjectNode resources = linux.putObject("resources");
+            resources.putArray("devices").addObject().put("allow", false).put("access", "rwm");
+            resources(resources, cgroup.limits(), cgroup.pidsLimit());
+        }
         for (String namespace : List.of("pid", "network", "ipc", "uts", "mount")) {
-            linux.withArray("namespaces").addObject().put("type", namespace);
+            ObjectNode entry = linux.withArray("namespaces").addObject().put("type", namespace);
+            if (namespace.equals("network") && networkNamespace != null) {
+                entry.put("path", networkNamespace.toString()); // the server's own, made at spawn (see ContainerDriver)
+            }
         }
         strings(linux.putArray("maskedPaths"), List.of("/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys",
                 "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware",

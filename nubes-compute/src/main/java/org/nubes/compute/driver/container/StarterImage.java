@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.nubes.compute.driver.DriverException;
+import org.nubes.core.host.Host;
 
 /**
  * A small root file system to boot with the container driver, made from the host's statically
@@ -69,7 +70,7 @@ public final class StarterImage {
         } catch (IOException e) {
             return Optional.of("cannot read /bin/busybox: " + e.getMessage());
         }
-        if (Exec.onPath("tar").isEmpty()) {
+        if (Host.onPath("tar").isEmpty()) {
             return Optional.of("tar is not installed");
         }
         return Optional.empty();

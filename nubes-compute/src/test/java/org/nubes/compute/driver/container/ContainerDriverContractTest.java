@@ -8,10 +8,10 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.nubes.compute.driver.VirtDriver;
 import org.nubes.compute.driver.VirtDriverContract;
+import org.nubes.core.testing.Prerequisites;
 
 /**
  * The container driver keeps the promises every driver makes. Privileged: it runs as root where
@@ -25,8 +25,8 @@ class ContainerDriverContractTest extends VirtDriverContract {
 
     @BeforeAll
     static void setUp() throws IOException {
-        ContainerDriver.unavailableReason().ifPresent(reason -> Assumptions.abort("container driver unavailable: " + reason));
-        StarterImage.unavailableReason().ifPresent(reason -> Assumptions.abort("starter image unavailable: " + reason));
+        Prerequisites.require(ContainerDriver.unavailableReason().map(reason -> "container driver unavailable: " + reason));
+        Prerequisites.require(StarterImage.unavailableReason().map(reason -> "starter image unavailable: " + reason));
         dir = Files.createTempDirectory("nubes-contract-");
         starter = StarterImage.build(dir.resolve("busybox.tar"));
         cgroupParent = "nubes-contract-" + UUID.randomUUID().toString().substring(0, 8);

@@ -23,14 +23,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nubes.compute.driver.DriverException;
+import org.nubes.compute.driver.VirtDriver;
 import org.nubes.compute.driver.VirtDriver.Guest;
 import org.nubes.compute.driver.VirtDriver.Limits;
 import org.nubes.compute.driver.VirtDriver.PowerState;
 import org.nubes.core.json.Json;
+import org.nubes.core.testing.Prerequisites;
 
 /**
  * The container driver against the real crun, with the starter image. Privileged: it runs as root
@@ -49,8 +50,8 @@ class ContainerDriverTest {
 
     @BeforeAll
     static void setUp() throws IOException {
-        ContainerDriver.unavailableReason().ifPresent(reason -> Assumptions.abort("container driver unavailable: " + reason));
-        StarterImage.unavailableReason().ifPresent(reason -> Assumptions.abort("starter image unavailable: " + reason));
+        Prerequisites.require(ContainerDriver.unavailableReason().map(reason -> "container driver unavailable: " + reason));
+        Prerequisites.require(StarterImage.unavailableReason().map(reason -> "starter image unavailable: " + reason));
         stateDir = Files.createTempDirectory("nubes-container-test-");
         cgroupParent = "nubes-test-" + UUID.randomUUID().toString().substring(0, 8);
         driver = new ContainerDriver(stateDir.resolve("state"), "test-host",
@@ -327,6 +328,80 @@ class ContainerDriverTest {
         System.out.printf("hard reboot: %d ms%n", millisSince(begin));
         assertThat(driver.powerState(id)).isEqualTo(PowerState.RUNNING);
         assertThat(pid(id)).isNotEqualTo(before);
+    }
+
+    @Test
+    void theMetadataServiceAnswersFromInsideTheServerOnly() throws Exception {
+        String id = newId();
+        driver.spawn(guest(id, "meta-1", new Limits(1, 64, 0), "busybox-1", DOCKER, starter,
+                Base64.getEncoder().encodeToString("#!/bin/sh\necho from-user-data\n".getBytes(StandardCharsets.UTF_8))));
+        String base = "http://" + MetadataServer.ADDRESS;
+        await("the metadata service answering", () -> Exec.run(List.of("crun", "exec", "nubes-" + id, "wget", "-qO-",
+                base + "/latest/meta-data/instance-id")).output().equals(id));
+        var meta = Json.parse(exec(id, "wget", "-qO-", base + "/openstack/latest/meta_data.json").getBytes(StandardCharsets.UTF_8));
+        assertThat(meta.path("uuid").asText()).isEqualTo(id);
+        assertThat(meta.path("meta").path("role").asText()).isEqualTo("web");
+        assertThat(exec(id, "wget", "-qO-", base + "/openstack/latest/user_data")).contains("echo from-user-data");
+        assertThat(exec(id, "wget", "-qO-", base + "/latest/user-data")).contains("echo from-user-data");
+        assertThat(exec(id, "wget", "-qO-", base + "/latest/meta-data/")).contains("instance-id").contains("public-keys/");
+        assertThat(exec(id, "wget", "-qO-", base + "/latest/meta-data/public-keys/0/openssh-key"))
+                .isEqualTo("ssh-ed25519 AAAAtest test@nubes");
+        assertThat(exec(id, "wget", "-qO-", base + "/latest/meta-data/placement/availability-zone")).isEqualTo("nova");
+
+        // It lives in the server's network namespace only, and ends with the server.
+        long httpd = Long.parseLong(Files.readString(stateDir.resolve("state/servers").resolve(id).resolve("metadata.pid")).strip());
+        assertThat(Files.readSymbolicLink(Path.of("/proc", Long.toString(httpd), "ns/net")))
+                .isEqualTo(Files.readSymbolicLink(Path.of("/proc", Long.toString(pid(id)), "ns/net")))
+                .isNotEqualTo(Files.readSymbolicLink(Path.of("/proc/self/ns/net")));
+        driver.powerOff(id);
+        assertThat(processState(httpd)).isIn("gone", "Z");
+        driver.powerOn(id);
+        await("the metadata service answering after a restart", () -> Exec.run(List.of("crun", "exec", "nubes-" + id, "wget",
+                "-qO-", base + "/latest/meta-data/hostname")).output().equals("meta-1"));
+        driver.destroy(id);
+    }
+
+    @Test
+    void portsAreConnectedBeforeBootKeptAcrossRebootsAndMadeAgainAfterPowerOff() throws Exception {
+        List<String> plugged = new java.util.concurrent.CopyOnWriteArrayList<>();
+        // Stands in for the networking service: a veth pair with the port's address, both ends in the namespace.
+        VirtDriver.Plugger plugger = (portId, netns, device) -> {
+            plugged.add(portId + " " + device);
+            Exec.check(List.of("nsenter", "--net=" + netns, "ip", "link", "add", device, "type", "veth", "peer", "name",
+                    "peer-" + device));
+            Exec.check(List.of("nsenter", "--net=" + netns, "ip", "addr", "add", "10.9.0." + (plugged.size() + 10) + "/24", "dev", device));
+            Exec.check(List.of("nsenter", "--net=" + netns, "ip", "link", "set", device, "up"));
+        };
+        ContainerDriver withPorts = new ContainerDriver(stateDir.resolve("state"), "test-host",
+                new ContainerDriver.Options(cgroupParent, Duration.ofSeconds(10), 1024, "127.0.0.1", "nova"), plugger);
+        String id = newId();
+        String userData = Base64.getEncoder().encodeToString("#!/bin/sh\nip -o addr show dev eth1\n".getBytes(StandardCharsets.UTF_8));
+        Guest guest = guest(id, "ported", new Limits(1, 64, 0), "busybox-1", DOCKER, starter, userData);
+        withPorts.spawn(new Guest(guest.instanceId(), guest.name(), guest.hostname(), guest.limits(), guest.imageId(),
+                guest.imageProperties(), guest.imageData(), guest.userData(), guest.metadata(), guest.publicKey(),
+                List.of("port-a", "port-b")));
+        assertThat(plugged).containsExactly("port-a eth0", "port-b eth1");
+        // The interfaces were there when the user data ran at boot.
+        await("eth1 seen by the user data", () -> console(id).contains("10.9.0.12/24"));
+
+        withPorts.reboot(id, true);
+        assertThat(plugged).as("a reboot keeps the interfaces").hasSize(2);
+        assertThat(exec(id, "ip", "-o", "addr", "show", "dev", "eth0")).contains("10.9.0.11/24");
+
+        withPorts.powerOff(id);
+        assertThat(mountsOf(id)).as("a stopped server holds no mount").isEmpty();
+        withPorts.powerOn(id);
+        assertThat(plugged).as("powerOn connects the ports again").hasSize(4);
+        assertThat(exec(id, "ip", "-o", "addr", "show", "dev", "eth1")).contains("10.9.0.14/24");
+
+        withPorts.destroy(id);
+        assertThat(mountsOf(id)).isEmpty();
+        // Without a way to connect ports (as rootless), a server with ports runs with loopback only.
+        String unconnected = newId();
+        driver.spawn(new Guest(unconnected, "x", "x", new Limits(1, 64, 0), "busybox-1", DOCKER, () -> open(starter), null,
+                Map.of(), null, List.of("port-c")));
+        assertThat(exec(unconnected, "ls", "/sys/class/net")).isEqualTo("lo");
+        driver.destroy(unconnected);
     }
 
     @Test
