@@ -3,6 +3,7 @@ package org.nubes.network.service;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -35,6 +36,8 @@ public final class Ports implements Collection {
     private static final Pattern MAC = Pattern.compile("[0-9a-f]{2}(:[0-9a-f]{2}){5}");
     /** Concurrent creates pick among this many free addresses, so they rarely race for the same one. */
     private static final int CANDIDATES = 32;
+    private static final long PROBE_WINDOW = 256;
+    private static final int PROBES = 16;
     private static final Set<String> UPDATE = Set.of("name", "admin_state_up", "mac_address", "fixed_ips", "device_id",
             "device_owner", "binding:host_id", "binding:profile", "binding:vnic_type", "allowed_address_pairs",
             "security_groups", "port_security_enabled", "description");
@@ -45,6 +48,7 @@ public final class Ports implements Collection {
     private final Quotas quotas;
     private final Networks networks;
     private final SecurityGroups groups;
+    private final java.util.Map<String, Long> probeWindows = new java.util.concurrent.ConcurrentHashMap<>();
 
     public Ports(Resources resources, Quotas quotas, Networks networks, SecurityGroups groups) {
         this.resources = resources;
@@ -296,12 +300,32 @@ public final class Ports implements Collection {
     }
 
     /**
-     * Claims a free address of the subnet's pools, or returns null when they are full. Another
-     * transaction may take a candidate first; then the next is tried, with a fresh view of what
-     * is taken once the candidates run out.
+     * Claims a free address of the subnet's pools, or returns null when they are full. Like
+     * Neutron, it takes one at random from the low end of the pools. First it probes: a random
+     * address in a window at the start of the pools, the window doubling after each miss, so that
+     * a few lookups of one address find a free one without reading every address handed out (the
+     * window each subnet last needed is remembered in this process, a hint only).
+     * When the probes miss (pools nearly full), it reads what is taken and tries the lowest free
+     * ones; another transaction may take a candidate first, then the next is tried.
      */
     private String claimFree(Handle h, Row subnet, String portId) {
         List<Subnets.Pool> pools = Subnets.pools(subnet.body());
+        BigInteger size = BigInteger.ZERO;
+        for (Subnets.Pool pool : pools) {
+            size = size.add(pool.size());
+        }
+        long poolSize = size.min(BigInteger.valueOf(Long.MAX_VALUE)).longValue();
+        long window = Math.min(poolSize, probeWindows.getOrDefault(subnet.id(), PROBE_WINDOW));
+        for (int probe = 0; probe < PROBES && window > 0; probe++) {
+            String candidate = nth(pools, ThreadLocalRandom.current().nextLong(window)).toString();
+            if (!store.addressTaken(h, subnet.id(), candidate) && store.claimAddress(h, subnet.id(), candidate, portId)) {
+                // The next port starts with this window, or half of it when this one hit at once,
+                // so that it follows the subnet as it fills and empties.
+                probeWindows.put(subnet.id(), probe == 0 ? Math.max(PROBE_WINDOW, window / 2) : window);
+                return candidate;
+            }
+            window = Math.min(poolSize, window * 2);
+        }
         while (true) {
             Set<String> taken = store.allocatedAddresses(h, subnet.id());
             List<String> candidates = new ArrayList<>();
@@ -322,6 +346,19 @@ public final class Ports implements Collection {
                 }
             }
         }
+    }
+
+    /** The address at offset n of the pools taken one after another. */
+    private static Ip nth(List<Subnets.Pool> pools, long n) {
+        long left = n;
+        for (Subnets.Pool pool : pools) {
+            long size = pool.size().min(BigInteger.valueOf(Long.MAX_VALUE)).longValue();
+            if (left < size) {
+                return pool.start().plus(left);
+            }
+            left -= size;
+        }
+        throw new IllegalArgumentException("offset " + n + " is beyond the pools");
     }
 
     private ArrayNode securityGroups(Handle h, String project, List<String> ids) {

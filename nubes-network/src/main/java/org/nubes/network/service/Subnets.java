@@ -3,6 +3,7 @@ package org.nubes.network.service;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -29,6 +30,11 @@ public final class Subnets implements Collection {
     public record Pool(Ip start, Ip end) {
         boolean contains(Ip ip) {
             return ip.version() == start.version() && ip.compareTo(start) >= 0 && ip.compareTo(end) <= 0;
+        }
+
+        /** How many addresses it holds. */
+        BigInteger size() {
+            return end.value().subtract(start.value()).add(BigInteger.ONE);
         }
 
         @Override

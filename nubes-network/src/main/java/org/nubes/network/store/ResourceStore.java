@@ -104,6 +104,11 @@ public final class ResourceStore {
                 .bind("s", subnetId).mapTo(String.class).list());
     }
 
+    public boolean addressTaken(Handle h, String subnetId, String ip) {
+        return h.createQuery("SELECT COUNT(*) FROM neutron_ip_allocations WHERE subnet_id = :s AND ip_address = :ip")
+                .bind("s", subnetId).bind("ip", ip).mapTo(Integer.class).one() > 0;
+    }
+
     public boolean subnetHasAllocations(Handle h, String subnetId) {
         return h.createQuery("SELECT COUNT(*) FROM neutron_ip_allocations WHERE subnet_id = :s")
                 .bind("s", subnetId).mapTo(Integer.class).one() > 0;
