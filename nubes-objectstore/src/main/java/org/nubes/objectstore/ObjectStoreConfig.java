@@ -18,6 +18,7 @@ import org.nubes.core.config.Setting;
  * @param listingLimit the most entries one account or container listing answers
  * @param replicationInterval seconds between replication passes (0: no periodic pass)
  * @param auditInterval seconds between audit passes (0: no periodic pass)
+ * @param expirerInterval seconds between passes deleting the objects past their X-Delete-At (0: none)
  * @param reclaimAge seconds a tombstone is kept before the replicator removes it
  * @param tmpMaxAge seconds after which an unfinished write's temporary file is removed
  */
@@ -31,6 +32,7 @@ public record ObjectStoreConfig(
         int listingLimit,
         int replicationInterval,
         int auditInterval,
+        int expirerInterval,
         long reclaimAge,
         long tmpMaxAge) {
 
@@ -44,12 +46,13 @@ public record ObjectStoreConfig(
             new Setting("objectstore.listing_limit", "10000", "Most entries one account or container listing answers."),
             new Setting("objectstore.replication_interval", "30", "Seconds between replication passes over every partition (0: none)."),
             new Setting("objectstore.audit_interval", "300", "Seconds between audit passes checking every object's MD5 and size (0: none)."),
+            new Setting("objectstore.expirer_interval", "60", "Seconds between passes deleting the objects whose X-Delete-At has passed (0: none); until then they are listed but not served."),
             new Setting("objectstore.reclaim_age", "604800", "Seconds a delete's tombstone is kept before replication removes it."),
             new Setting("objectstore.tmp_max_age", "3600", "Seconds after which an unfinished upload's temporary file is removed."));
 
     /** Without the replication settings: their defaults. */
     public ObjectStoreConfig(int port, Path devicesDir, int replicas, int partPower, int devices, long maxFileSize, int listingLimit) {
-        this(port, devicesDir, replicas, partPower, devices, maxFileSize, listingLimit, 30, 300, 604800, 3600);
+        this(port, devicesDir, replicas, partPower, devices, maxFileSize, listingLimit, 30, 300, 60, 604800, 3600);
     }
 
     public ObjectStoreConfig {
@@ -59,8 +62,9 @@ public record ObjectStoreConfig(
         if (partPower < 0 || partPower > 24) {
             throw new IllegalArgumentException("objectstore.part_power must be between 0 and 24");
         }
-        if (replicationInterval < 0 || auditInterval < 0 || reclaimAge < 0 || tmpMaxAge < 0) {
-            throw new IllegalArgumentException("objectstore.replication_interval, audit_interval, reclaim_age and tmp_max_age must not be negative");
+        if (replicationInterval < 0 || auditInterval < 0 || expirerInterval < 0 || reclaimAge < 0 || tmpMaxAge < 0) {
+            throw new IllegalArgumentException(
+                    "objectstore.replication_interval, audit_interval, expirer_interval, reclaim_age and tmp_max_age must not be negative");
         }
     }
 
@@ -92,6 +96,7 @@ public record ObjectStoreConfig(
                 integer(values, "objectstore.listing_limit"),
                 integer(values, "objectstore.replication_interval"),
                 integer(values, "objectstore.audit_interval"),
+                integer(values, "objectstore.expirer_interval"),
                 Long.parseLong(values.apply("objectstore.reclaim_age").strip()),
                 Long.parseLong(values.apply("objectstore.tmp_max_age").strip()));
     }

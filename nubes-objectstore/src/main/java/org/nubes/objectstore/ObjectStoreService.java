@@ -14,6 +14,7 @@ import org.nubes.core.http.Routes;
 import org.nubes.objectstore.api.SwiftApi;
 import org.nubes.objectstore.api.SwiftFaults;
 import org.nubes.objectstore.disk.Replicas;
+import org.nubes.objectstore.replication.Expirer;
 import org.nubes.objectstore.replication.ListingRepair;
 import org.nubes.objectstore.replication.Maintenance;
 import org.nubes.objectstore.ring.Device;
@@ -49,10 +50,10 @@ public final class ObjectStoreService implements ApiService {
         Replicas replicas = new Replicas(ring);
         Objects objects = new Objects(replicas, listings, config.maxFileSize());
         this.api = new SwiftApi(config, listings, objects, tokens);
-        this.maintenance = new Maintenance(config, ring, new ListingRepair(ring, replicas, listings));
+        this.maintenance = new Maintenance(config, ring, new ListingRepair(ring, replicas, listings), new Expirer(listings, objects));
     }
 
-    /** Replication, audit and the removal of stale temporary files: periodic once started, or on demand. */
+    /** Replication, audit, expiry and the removal of stale temporary files: periodic once started, or on demand. */
     public Maintenance maintenance() {
         return maintenance;
     }

@@ -26,6 +26,7 @@ class ObjectStoreConfigTest {
         assertThat(config.devices()).isEqualTo(3);
         assertThat(config.maxFileSize()).isEqualTo(5368709122L);
         assertThat(config.listingLimit()).isEqualTo(10000);
+        assertThat(config.expirerInterval()).isEqualTo(60);
     }
 
     @Test
@@ -35,11 +36,13 @@ class ObjectStoreConfigTest {
         values.put("objectstore.port", "18080");
         values.put("objectstore.devices", "5");
         values.put("objectstore.replicas", "2");
+        values.put("objectstore.expirer_interval", "5");
         ObjectStoreConfig config = ObjectStoreConfig.from(values::get);
         assertThat(config.devicesDir()).isEqualTo(Path.of("/srv/node"));
         assertThat(config.port()).isEqualTo(18080);
         assertThat(config.devices()).isEqualTo(5);
         assertThat(config.replicas()).isEqualTo(2);
+        assertThat(config.expirerInterval()).isEqualTo(5);
     }
 
     @Test

@@ -67,11 +67,35 @@ final class SwiftCli implements AutoCloseable {
                 "--os-username", project + "-user", "--os-password", "pw-" + project, "--os-project-name", project,
                 "--os-user-domain-id", "default", "--os-project-domain-id", "default"));
         command.addAll(List.of(args));
+        return run(workDir, command, "swift " + String.join(" ", args));
+    }
+
+    /**
+     * Runs a Python script with python-swiftclient's library, for what the swift command has no
+     * option for. The script finds a connected {@code swiftclient.client.Connection} as {@code conn}
+     * and its arguments in {@code args}.
+     */
+    Result python(Path workDir, String script, String... args) throws IOException, InterruptedException {
+        String prelude = """
+                import sys
+                from swiftclient import client
+                conn = client.Connection(authurl=sys.argv[1], user=sys.argv[2], key=sys.argv[3], auth_version='3',
+                    os_options={'project_name': sys.argv[4], 'user_domain_id': 'default', 'project_domain_id': 'default'})
+                args = sys.argv[5:]
+                """;
+        Files.writeString(workDir.resolve("script.py"), prelude + script);
+        List<String> command = new ArrayList<>(List.of("/usr/bin/python3", "script.py",
+                server.identity().url() + "/v3", project + "-user", "pw-" + project, project));
+        command.addAll(List.of(args));
+        return run(workDir, command, "python3 script.py");
+    }
+
+    private Result run(Path workDir, List<String> command, String what) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(command).directory(workDir.toFile())
                 .redirectOutput(workDir.resolve("out.txt").toFile()).redirectError(workDir.resolve("err.txt").toFile()).start();
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             process.destroyForcibly();
-            throw new IllegalStateException("swift " + String.join(" ", args) + " did not finish in " + timeout);
+            throw new IllegalStateException(what + " did not finish in " + timeout);
         }
         return new Result(process.exitValue(), Files.readString(workDir.resolve("out.txt")), Files.readString(workDir.resolve("err.txt")));
     }

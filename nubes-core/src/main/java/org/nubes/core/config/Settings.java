@@ -71,6 +71,7 @@ public final class Settings {
             new Setting("objectstore.listing_limit", "10000", "Most entries one account or container listing answers."),
             new Setting("objectstore.replication_interval", "30", "Seconds between replication passes over every partition (0: none)."),
             new Setting("objectstore.audit_interval", "300", "Seconds between audit passes checking every object's MD5 and size (0: none)."),
+            new Setting("objectstore.expirer_interval", "60", "Seconds between passes deleting the objects whose X-Delete-At has passed (0: none); until then they are listed but not served."),
             new Setting("objectstore.reclaim_age", "604800", "Seconds a delete's tombstone is kept before replication removes it."),
             new Setting("objectstore.tmp_max_age", "3600", "Seconds after which an unfinished upload's temporary file is removed.")
     );

@@ -8,6 +8,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.nubes.objectstore.disk.ObjectMeta;
 import org.nubes.objectstore.service.SwiftError;
 
 /** Reading and checking Swift's metadata headers (X-{Account,Container,Object}-Meta-*). */
@@ -44,6 +45,42 @@ final class Headers {
         }
         check(result, set.length());
         return result;
+    }
+
+    /**
+     * Adds the expiry time a request asks for to an object's metadata: X-Delete-At (a Unix time)
+     * or X-Delete-After (seconds from now, which becomes an X-Delete-At). 400 with Swift's message
+     * when either is not an integer or lies in the past.
+     */
+    static Map<String, String> expiry(Context ctx, Map<String, String> metadata) {
+        String at = ctx.header(ObjectMeta.DELETE_AT);
+        String after = ctx.header("X-Delete-After");
+        double now = System.currentTimeMillis() / 1000.0;
+        Long deleteAt = null;
+        if (after != null && !after.isBlank()) {
+            long seconds = integer(after, "Non-integer X-Delete-After");
+            if (seconds < 0) {
+                throw SwiftError.text(400, "X-Delete-After in past");
+            }
+            deleteAt = (long) (now + seconds);
+        } else if (at != null && !at.isBlank()) {
+            deleteAt = integer(at, "Non-integer X-Delete-At");
+        }
+        if (deleteAt != null) {
+            if (deleteAt < now) {
+                throw SwiftError.text(400, "X-Delete-At in past");
+            }
+            metadata.put(ObjectMeta.DELETE_AT, Long.toString(deleteAt));
+        }
+        return metadata;
+    }
+
+    private static long integer(String value, String message) {
+        try {
+            return Long.parseLong(value.strip());
+        } catch (NumberFormatException e) {
+            throw SwiftError.text(400, message);
+        }
     }
 
     /** Swift's limits on metadata; 400 with Swift's message when one is passed. */

@@ -91,10 +91,13 @@ final class LargeObjects {
         return shown;
     }
 
-    /** The metadata that is not the client's X-Object-Meta-* (kept across a POST). */
+    /**
+     * The metadata that is not the client's X-Object-Meta-* nor the expiry time (kept across a POST
+     * and a copy of a manifest; a POST or copy sets its own expiry, as in Swift).
+     */
     static Map<String, String> system(Map<String, String> metadata) {
         Map<String, String> kept = new TreeMap<>(metadata);
-        kept.keySet().removeIf(k -> k.startsWith("X-Object-Meta-"));
+        kept.keySet().removeIf(k -> k.startsWith("X-Object-Meta-") || k.equals(ObjectMeta.DELETE_AT));
         return kept;
     }
 

@@ -148,7 +148,7 @@ enum ListingFormat {
         return out.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    private static String escape(String text) {
+    static String escape(String text) {
         return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }

@@ -45,7 +45,11 @@ final class ObjectApi {
     }
 
     private static String objectName(Context ctx) {
-        String name = ctx.pathParam("object");
+        return checkName(ctx.pathParam("object"));
+    }
+
+    /** 400 for an object name longer than Swift allows. */
+    static String checkName(String name) {
         int length = name.getBytes(StandardCharsets.UTF_8).length;
         if (length > MAX_OBJECT_NAME) {
             throw SwiftError.text(400, "Object name length of %d longer than %d".formatted(length, MAX_OBJECT_NAME));
@@ -244,6 +248,9 @@ final class ObjectApi {
         String account = SwiftApi.account(ctx);
         String container = SwiftApi.containerName(ctx);
         String name = objectName(ctx);
+        if (swift.extracted(ctx, account, container + "/" + name)) {
+            return;
+        }
         ContainerRow target = writable(ctx, account, container);
         String copyFrom = ctx.header("X-Copy-From");
         if (copyFrom != null && Boolean.TRUE.equals(ctx.attribute(SwiftApi.TEMP_URL))) {
@@ -267,7 +274,7 @@ final class ObjectApi {
         }
         long quotaLeft = quotaLeft(target, length);
         String contentType = contentType(ctx, name);
-        Map<String, String> metadata = Headers.metadata(ctx, "Object", Map.of(), true);
+        Map<String, String> metadata = Headers.expiry(ctx, Headers.metadata(ctx, "Object", Map.of(), true));
         String manifest = ctx.header(LargeObjects.DLO);
         archive(account, target, name);
         if ("put".equals(ctx.queryParam("multipart-manifest"))) {
@@ -323,12 +330,14 @@ final class ObjectApi {
         SwiftApi.empty(ctx, 201);
     }
 
-    /** The request's Content-Type, else one guessed from the name, else application/octet-stream. */
+    /** The request's Content-Type, else one guessed from the name. */
     private static String contentType(Context ctx, String name) {
         String given = ctx.header("Content-Type");
-        if (given != null && !given.isBlank()) {
-            return given.strip();
-        }
+        return given != null && !given.isBlank() ? given.strip() : guessContentType(name);
+    }
+
+    /** The content type the name's extension suggests, else application/octet-stream. */
+    private static String guessContentType(String name) {
         String guessed = URLConnection.guessContentTypeFromName(name);
         return guessed != null ? guessed : "application/octet-stream";
     }
@@ -400,6 +409,7 @@ final class ObjectApi {
             if (manifest && !fresh) {
                 metadata.putAll(LargeObjects.system(from.metadata()));
             }
+            Headers.expiry(ctx, metadata);
             String given = ctx.header("Content-Type");
             String contentType = given != null && !given.isBlank() ? given.strip() : from.contentType();
             long size = manifest ? from.contentLength() : content.size();
@@ -424,7 +434,7 @@ final class ObjectApi {
         String name = objectName(ctx);
         writable(ctx, account, container);
         String given = ctx.header("Content-Type");
-        Map<String, String> metadata = Headers.metadata(ctx, "Object", Map.of(), true);
+        Map<String, String> metadata = Headers.expiry(ctx, Headers.metadata(ctx, "Object", Map.of(), true));
         objects.head(account, container, name).ifPresent(current -> {
             Map<String, String> system = LargeObjects.system(current.metadata());
             system.forEach(metadata::putIfAbsent);
@@ -441,18 +451,40 @@ final class ObjectApi {
         String account = SwiftApi.account(ctx);
         String container = SwiftApi.containerName(ctx);
         String name = objectName(ctx);
-        ContainerRow row = writable(ctx, account, container);
         if ("delete".equals(ctx.queryParam("multipart-manifest"))) {
+            writable(ctx, account, container);
             large.deleteManifest(ctx, account, container, name);
             return;
         }
+        delete(ctx, account, container, name);
+        SwiftApi.empty(ctx, 204);
+    }
+
+    /** A DELETE of one object (also one line of a bulk delete): write access, versions kept. */
+    void delete(Context ctx, String account, String container, String name) throws IOException {
+        ContainerRow row = writable(ctx, account, container);
         var location = Versions.of(row);
         if (location.isPresent()) {
             versions.delete(account, container, name, location.get());
-            SwiftApi.empty(ctx, 204);
             return;
         }
         objects.delete(account, container, name);
-        SwiftApi.empty(ctx, 204);
+    }
+
+    /**
+     * A PUT of one object from a stream of known length, as an archive's file is stored: write
+     * access, the container's quota, versions kept; the content type given, else guessed.
+     */
+    ObjectMeta store(Context ctx, String account, String container, String name, InputStream body, long length,
+            String contentType, Map<String, String> metadata) throws IOException {
+        checkName(name);
+        ContainerRow target = writable(ctx, account, container);
+        if (length > config.maxFileSize()) {
+            throw SwiftError.of(413);
+        }
+        long quotaLeft = quotaLeft(target, length);
+        archive(account, target, name);
+        String type = contentType != null ? contentType : guessContentType(name);
+        return objects.put(account, container, name, body, new Objects.PutRequest(type, null, metadata), quotaLeft);
     }
 }

@@ -48,12 +48,14 @@ public final class SwiftApi {
     private final ListingStore listings;
     private final TokenValidator tokens;
     private final ObjectApi objects;
+    private final Bulk bulk;
 
     public SwiftApi(ObjectStoreConfig config, ListingStore listings, Objects objects, TokenValidator tokens) {
         this.config = config;
         this.listings = listings;
         this.tokens = tokens;
         this.objects = new ObjectApi(this, listings, objects, config);
+        this.bulk = new Bulk(this, this.objects);
     }
 
     public void register(Routes routes) {
@@ -61,6 +63,8 @@ public final class SwiftApi {
         for (String account : List.of("/v1/{account}", "/v1/{account}/")) {
             routes.getAndHead(account, Access.PUBLIC, swift(this::getAccount));
             routes.post(account, Access.PUBLIC, swift(this::postAccount));
+            routes.put(account, Access.PUBLIC, swift(this::putAccount));
+            routes.delete(account, Access.PUBLIC, swift(this::deleteAccount));
         }
         for (String container : List.of("/v1/{account}/{container}", "/v1/{account}/{container}/")) {
             routes.getAndHead(container, Access.PUBLIC, swift(this::getContainer));
@@ -308,6 +312,10 @@ public final class SwiftApi {
         tempurl.putArray("outgoing_allow_headers").add("x-object-meta-public-*");
         TempUrl.DIGESTS.forEach(tempurl.putArray("allowed_digests")::add);
         body.putObject("versioned_writes").putArray("allowed_flags").add("x-versions-location").add("x-history-location");
+        body.putObject("bulk_delete").put("max_deletes_per_request", Bulk.MAX_DELETES_PER_REQUEST)
+                .put("max_failed_deletes", Bulk.MAX_FAILED_DELETES);
+        body.putObject("bulk_upload").put("max_containers_per_extraction", Bulk.MAX_CONTAINERS_PER_EXTRACTION)
+                .put("max_failed_extractions", Bulk.MAX_FAILED_EXTRACTIONS);
         ctx.status(200).contentType("application/json; charset=UTF-8");
         byte[] bytes = Json.bytes(body);
         ctx.header("Content-Length", Integer.toString(bytes.length));
@@ -352,13 +360,44 @@ public final class SwiftApi {
         body(ctx, body);
     }
 
-    private void postAccount(Context ctx) {
+    private void postAccount(Context ctx) throws java.io.IOException {
         String account = account(ctx);
+        if (ctx.queryParam("bulk-delete") != null) {
+            bulk.delete(ctx, account);
+            return;
+        }
         requireOwner(ctx, account);
         String now = Timestamp.now().toString();
         AccountRow row = listings.account(account, now);
         listings.setAccountMetadata(account, Headers.metadata(ctx, "Account", row.metadata(), false), now);
         empty(ctx, 204);
+    }
+
+    /** Only archive extraction: accounts are made on first use (allow_account_management is off). */
+    private void putAccount(Context ctx) {
+        String account = account(ctx);
+        if (ctx.queryParam("extract-archive") == null) {
+            throw SwiftError.of(405);
+        }
+        bulk.extract(ctx, account, "");
+    }
+
+    /** Only a bulk delete: an account is not deleted through the API (allow_account_management is off). */
+    private void deleteAccount(Context ctx) throws java.io.IOException {
+        String account = account(ctx);
+        if (ctx.queryParam("bulk-delete") == null) {
+            throw SwiftError.of(405);
+        }
+        bulk.delete(ctx, account);
+    }
+
+    /** PUT with ?extract-archive below a container or a path in one; true when that is what it was. */
+    boolean extracted(Context ctx, String account, String base) {
+        if (ctx.queryParam("extract-archive") == null) {
+            return false;
+        }
+        bulk.extract(ctx, account, base);
+        return true;
     }
 
     // ---- containers
@@ -411,6 +450,9 @@ public final class SwiftApi {
     private void putContainer(Context ctx) {
         String account = account(ctx);
         String name = containerName(ctx);
+        if (extracted(ctx, account, name)) {
+            return;
+        }
         requireOwner(ctx, account);
         String now = Timestamp.now().toString();
         var existing = listings.container(account, name);
@@ -498,14 +540,33 @@ public final class SwiftApi {
     }
 
     private void deleteContainer(Context ctx) {
-        String account = account(ctx);
-        String name = containerName(ctx);
+        deleteContainer(ctx, account(ctx), containerName(ctx));
+        empty(ctx, 204);
+    }
+
+    /** Deletes an empty container (also one line of a bulk delete); 404 or 409 (not empty) otherwise. */
+    void deleteContainer(Context ctx, String account, String name) {
         requireOwner(ctx, account);
         switch (listings.deleteContainer(account, name)) {
-            case DELETED -> empty(ctx, 204);
+            case DELETED -> { }
             case NOT_FOUND -> throw SwiftError.of(404);
             case NOT_EMPTY -> throw SwiftError.of(409);
         }
+    }
+
+    /**
+     * Makes the container unless it exists (an archive's files name their containers): the
+     * owner's right, as a container PUT.
+     */
+    void ensureContainer(Context ctx, String account, String name) {
+        if (name.isEmpty() || name.length() > ObjectApi.MAX_CONTAINER_NAME) {
+            throw SwiftError.text(400, "Container name length of %d longer than %d".formatted(name.length(), ObjectApi.MAX_CONTAINER_NAME));
+        }
+        if (listings.container(account, name).isPresent()) {
+            return;
+        }
+        requireOwner(ctx, account);
+        listings.createContainer(account, name, Map.of(), null, null, Timestamp.now().toString());
     }
 
     /** The paging query parameters of a listing. */

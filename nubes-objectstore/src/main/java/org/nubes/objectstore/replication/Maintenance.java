@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The object store's background work on its devices: replication every
  * {@code objectstore.replication_interval} seconds (with the removal of temporary files older than
- * {@code objectstore.tmp_max_age}), the audit every {@code objectstore.audit_interval} seconds, on
- * one virtual thread. At start, the temporary files a previous process left
+ * {@code objectstore.tmp_max_age}), the audit every {@code objectstore.audit_interval} seconds and
+ * the expiry of objects past their X-Delete-At every {@code objectstore.expirer_interval} seconds,
+ * on one virtual thread. At start, the temporary files a previous process left
  * are removed (start is called before the port opens). Every pass can also be run on demand.
  */
 public final class Maintenance implements AutoCloseable {
@@ -28,16 +29,18 @@ public final class Maintenance implements AutoCloseable {
     private final Auditor auditor;
     private final TempFiles tempFiles;
     private final ListingRepair listingRepair;
+    private final Expirer expirer;
     private ScheduledExecutorService scheduler;
 
-    /** Without listings to repair (tests of the disk passes). */
+    /** Without listings to repair or objects to expire (tests of the disk passes). */
     public Maintenance(ObjectStoreConfig config, Ring ring) {
-        this(config, ring, null);
+        this(config, ring, null, null);
     }
 
-    public Maintenance(ObjectStoreConfig config, Ring ring, ListingRepair listingRepair) {
+    public Maintenance(ObjectStoreConfig config, Ring ring, ListingRepair listingRepair, Expirer expirer) {
         this.config = config;
         this.listingRepair = listingRepair;
+        this.expirer = expirer;
         this.replicator = new Replicator(ring, Duration.ofSeconds(config.reclaimAge()));
         this.auditor = new Auditor(ring);
         this.tempFiles = new TempFiles(ring);
@@ -67,6 +70,11 @@ public final class Maintenance implements AutoCloseable {
         return listingRepair.runOnce();
     }
 
+    /** One pass deleting the objects past their X-Delete-At. */
+    public Expirer.Result expire() {
+        return expirer.runOnce();
+    }
+
     /** One audit pass. */
     public Auditor.Result audit() {
         return auditor.runOnce();
@@ -91,7 +99,8 @@ public final class Maintenance implements AutoCloseable {
         if (removed > 0) {
             LOG.info("removed {} temporary files of unfinished writes of a previous process", removed);
         }
-        if (scheduler != null || (config.replicationInterval() == 0 && config.auditInterval() == 0)) {
+        boolean expiring = expirer != null && config.expirerInterval() > 0;
+        if (scheduler != null || (config.replicationInterval() == 0 && config.auditInterval() == 0 && !expiring)) {
             return;
         }
         scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("objectstore-maintenance").factory());
@@ -102,6 +111,10 @@ public final class Maintenance implements AutoCloseable {
         if (config.auditInterval() > 0) {
             scheduler.scheduleWithFixedDelay(() -> run("audit", this::audit),
                     config.auditInterval(), config.auditInterval(), TimeUnit.SECONDS);
+        }
+        if (expiring) {
+            scheduler.scheduleWithFixedDelay(() -> run("expiry", this::expire),
+                    config.expirerInterval(), config.expirerInterval(), TimeUnit.SECONDS);
         }
     }
 

@@ -74,36 +74,68 @@ public final class Objects {
         }
     }
 
-    /** The object's metadata; empty when it does not exist (or is deleted). */
+    /** The object's metadata; empty when it does not exist (deleted, or expired). */
     public Optional<ObjectMeta> head(String account, String container, String name) {
-        return replicas.newest(replicas.ring().locate(account, container, name)).map(Replicas.State.Present::meta);
+        return current(replicas.ring().locate(account, container, name));
     }
 
-    /** The object opened for reading from a healthy replica; the caller closes it. */
+    /** The object opened for reading from a healthy replica (empty when expired); the caller closes it. */
     public Optional<Replicas.Opened> open(String account, String container, String name) {
-        return replicas.open(replicas.ring().locate(account, container, name));
+        Optional<Replicas.Opened> opened = replicas.open(replicas.ring().locate(account, container, name));
+        if (opened.isPresent() && opened.get().meta().expired(now())) {
+            try {
+                opened.get().close();
+            } catch (IOException e) {
+                // only read from; nothing is lost
+            }
+            return Optional.empty();
+        }
+        return opened;
     }
 
-    /** Sets the content type and X-Object-Meta-* (replacing all of them, as Swift's POST does). */
+    /**
+     * Sets the content type and X-Object-Meta-* (replacing all of them, as Swift's POST does), and
+     * the expiry time (a POST without one removes it, as in Swift); 404 for an expired object.
+     */
     public ObjectMeta post(String account, String container, String name, String contentType, Map<String, String> metadata) {
         Ring.Location location = replicas.ring().locate(account, container, name);
-        ObjectMeta current = replicas.newest(location).map(Replicas.State.Present::meta).orElseThrow(() -> SwiftError.of(404));
+        ObjectMeta current = current(location).orElseThrow(() -> SwiftError.of(404));
         String type = contentType == null ? current.contentType() : contentType;
         if (replicas.post(location, Timestamp.now(), type, metadata) < replicas.ring().quorum()) {
             throw SwiftError.of(503);
         }
-        if (!type.equals(current.contentType())) {
-            listings.setContentType(account, container, name, listingType(type, current));
-        }
-        return current.withPost(type, metadata);
+        ObjectMeta posted = current.withPost(type, metadata);
+        listings.postObject(account, container, name, listingType(type, posted), deleteAt(posted));
+        return posted;
     }
 
-    /** Deletes; 404 when there is nothing to delete. */
+    /** Deletes; 404 when there is nothing to delete (or it has expired). */
     public void delete(String account, String container, String name) {
         Ring.Location location = replicas.ring().locate(account, container, name);
-        if (replicas.newest(location).isEmpty()) {
+        if (current(location).isEmpty()) {
             throw SwiftError.of(404);
         }
+        tombstone(account, container, name, location);
+    }
+
+    /**
+     * The expirer's delete: removes the object if it still expires at deleteAt (a newer PUT or POST
+     * may have changed that); false when it no longer does, after the listing row learned what it
+     * says now.
+     */
+    public boolean expire(String account, String container, String name, long deleteAt) {
+        Ring.Location location = replicas.ring().locate(account, container, name);
+        Optional<ObjectMeta> stored = replicas.newest(location).map(Replicas.State.Present::meta);
+        if (stored.isPresent() && !stored.get().deleteAt().equals(java.util.OptionalLong.of(deleteAt))) {
+            listings.postObject(account, container, name, listingType(stored.get().contentType(), stored.get()),
+                    deleteAt(stored.get()));
+            return false;
+        }
+        tombstone(account, container, name, location);
+        return true;
+    }
+
+    private void tombstone(String account, String container, String name, Ring.Location location) {
         Timestamp time = Timestamp.now();
         if (replicas.delete(location, time) < replicas.ring().quorum()) {
             throw SwiftError.of(503);
@@ -111,9 +143,22 @@ public final class Objects {
         listings.deleteObject(account, container, name, time.toString());
     }
 
+    private Optional<ObjectMeta> current(Ring.Location location) {
+        return replicas.newest(location).map(Replicas.State.Present::meta).filter(meta -> !meta.expired(now()));
+    }
+
+    private static long now() {
+        return System.currentTimeMillis() / 1000;
+    }
+
+    private static Long deleteAt(ObjectMeta meta) {
+        return meta.deleteAt().isPresent() ? meta.deleteAt().getAsLong() : null;
+    }
+
     /** The listing row of the object name stored with meta. */
     public static ObjectRow listingRow(String name, ObjectMeta meta) {
-        return new ObjectRow(name, meta.contentLength(), meta.etag(), listingType(meta.contentType(), meta), meta.timestamp());
+        return new ObjectRow(name, meta.contentLength(), meta.etag(), listingType(meta.contentType(), meta), meta.timestamp(),
+                deleteAt(meta));
     }
 
     /**

@@ -49,11 +49,14 @@ public final class SwiftError extends RuntimeException {
 
     public static String title(int status) {
         return switch (status) {
+            case 200 -> "OK";
+            case 201 -> "Created";
             case 400 -> "Bad Request";
             case 401 -> "Unauthorized";
             case 403 -> "Forbidden";
             case 404 -> "Not Found";
             case 405 -> "Method Not Allowed";
+            case 406 -> "Not Acceptable";
             case 409 -> "Conflict";
             case 411 -> "Length Required";
             case 412 -> "Precondition Failed";
@@ -62,6 +65,7 @@ public final class SwiftError extends RuntimeException {
             case 422 -> "Unprocessable Entity";
             case 499 -> "Client Disconnect";
             case 501 -> "Not Implemented";
+            case 502 -> "Bad Gateway";
             case 503 -> "Service Unavailable";
             default -> "Internal Error";
         };
@@ -74,6 +78,7 @@ public final class SwiftError extends RuntimeException {
             case 403 -> "Access was denied to this resource.";
             case 404 -> "The resource could not be found.";
             case 405 -> "The method is not allowed for this resource.";
+            case 406 -> "The resource is not available in a form the request accepts.";
             case 409 -> "There was a conflict when trying to complete your request.";
             case 411 -> "Length Required";
             case 412 -> "A precondition for this request was not met.";

@@ -135,8 +135,7 @@ public final class ListingStore {
             Query query = h.createQuery("SELECT * FROM os_objects WHERE account = :a AND container = :c AND deleted = FALSE" + pageSql(q));
             bindPage(query, q);
             return query.bind("a", account).bind("c", container)
-                    .map((rs, c) -> new ObjectRow(rs.getString("name"), rs.getLong("size"), rs.getString("etag"),
-                            rs.getString("content_type"), rs.getString("last_modified")))
+                    .map((rs, c) -> objectRow(rs))
                     .list();
         });
     }
@@ -169,18 +168,19 @@ public final class ListingStore {
             long bytesDelta = size - (old.isPresent() && !(Boolean) old.get()[1] ? (Long) old.get()[0] : 0);
             if (old.isPresent()) {
                 h.createUpdate("""
-                        UPDATE os_objects SET size = :s, etag = :e, content_type = :t, last_modified = :lm, deleted = :d
+                        UPDATE os_objects SET size = :s, etag = :e, content_type = :t, last_modified = :lm, deleted = :d,
+                        delete_at = :da
                         WHERE account = :a AND container = :c AND name = :n""")
                         .bind("a", account).bind("c", container).bind("n", name).bind("s", size)
                         .bind("e", row == null ? "" : row.etag()).bind("t", row == null ? "" : row.contentType())
-                        .bind("lm", timestamp).bind("d", row == null).execute();
+                        .bind("lm", timestamp).bind("d", row == null).bind("da", row == null ? null : row.deleteAt()).execute();
             } else {
                 h.createUpdate("""
-                        INSERT INTO os_objects (account, container, name, size, etag, content_type, last_modified, deleted)
-                        VALUES (:a, :c, :n, :s, :e, :t, :lm, :d)""")
+                        INSERT INTO os_objects (account, container, name, size, etag, content_type, last_modified, deleted, delete_at)
+                        VALUES (:a, :c, :n, :s, :e, :t, :lm, :d, :da)""")
                         .bind("a", account).bind("c", container).bind("n", name).bind("s", size)
                         .bind("e", row == null ? "" : row.etag()).bind("t", row == null ? "" : row.contentType())
-                        .bind("lm", timestamp).bind("d", row == null).execute();
+                        .bind("lm", timestamp).bind("d", row == null).bind("da", row == null ? null : row.deleteAt()).execute();
             }
             h.createUpdate("""
                     UPDATE os_containers SET object_count = object_count + :dc, bytes_used = bytes_used + :db, modified = :lm
@@ -191,11 +191,26 @@ public final class ListingStore {
         });
     }
 
-    /** Updates the content type a POST set, so that listings show it. */
-    public void setContentType(String account, String container, String name, String contentType) {
+    /** Updates what a POST changes of the listing row: the content type and the expiry time. */
+    public void postObject(String account, String container, String name, String contentType, Long deleteAt) {
         jdbi.useHandle(h -> h.createUpdate("""
-                UPDATE os_objects SET content_type = :t WHERE account = :a AND container = :c AND name = :n AND deleted = FALSE""")
-                .bind("a", account).bind("c", container).bind("n", name).bind("t", contentType).execute());
+                UPDATE os_objects SET content_type = :t, delete_at = :da
+                WHERE account = :a AND container = :c AND name = :n AND deleted = FALSE""")
+                .bind("a", account).bind("c", container).bind("n", name).bind("t", contentType).bind("da", deleteAt).execute());
+    }
+
+    /** An object due to expire, as its listing row says. */
+    public record Expiring(String account, String container, String name, long deleteAt) {}
+
+    /** Up to limit listed objects whose expiry time is now or earlier, the earliest first. */
+    public List<Expiring> expiring(long now, int limit) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                SELECT account, container, name, delete_at FROM os_objects
+                WHERE delete_at <= :now AND deleted = FALSE ORDER BY delete_at LIMIT :limit""")
+                .bind("now", now).bind("limit", limit)
+                .map((rs, c) -> new Expiring(rs.getString("account"), rs.getString("container"), rs.getString("name"),
+                        rs.getLong("delete_at")))
+                .list());
     }
 
     // ---- helpers
@@ -226,6 +241,12 @@ public final class ListingStore {
             query.bind("end", q.endMarker());
         }
         query.bind("limit", q.limit());
+    }
+
+    private static ObjectRow objectRow(java.sql.ResultSet rs) throws SQLException {
+        Long deleteAt = rs.getObject("delete_at", Long.class);
+        return new ObjectRow(rs.getString("name"), rs.getLong("size"), rs.getString("etag"), rs.getString("content_type"),
+                rs.getString("last_modified"), deleteAt);
     }
 
     private static ContainerRow containerRow(java.sql.ResultSet rs) throws SQLException {

@@ -102,17 +102,17 @@ class ListingRepairTest {
     void aStartAfterAnUncleanStopRepairsTheListingsAndACleanStopIsRemembered() throws Exception {
         Ring ring = ring();
         Replicas replicas = new Replicas(ring);
-        ObjectStoreConfig config = new ObjectStoreConfig(0, dir, 3, 4, 3, 1 << 20, 100, 0, 0, 604800, 3600);
+        ObjectStoreConfig config = new ObjectStoreConfig(0, dir, 3, 4, 3, 1 << 20, 100, 0, 0, 0, 604800, 3600);
         try (Database database = Database.open(TestDatabases.h2())) {
             ListingStore listings = listings(database);
             ListingRepair repair = new ListingRepair(ring, replicas, listings);
-            try (Maintenance first = new Maintenance(config, ring, repair)) {
+            try (Maintenance first = new Maintenance(config, ring, repair, null)) {
                 first.start(); // a first start: nothing recorded a clean stop, nothing to repair yet
             }
             assertThat(dir.resolve(".clean-shutdown")).exists();
 
             storeWithoutListing(replicas, "after-clean-stop", "a");
-            try (Maintenance afterCleanStop = new Maintenance(config, ring, repair)) {
+            try (Maintenance afterCleanStop = new Maintenance(config, ring, repair, null)) {
                 afterCleanStop.start();
                 Thread.sleep(300);
                 assertThat(listed(listings)).as("a clean stop leaves nothing to repair").isEmpty();
@@ -120,7 +120,7 @@ class ListingRepairTest {
             // A process that dies never records its stop.
             Files.delete(dir.resolve(".clean-shutdown"));
 
-            try (Maintenance afterCrash = new Maintenance(config, ring, repair)) {
+            try (Maintenance afterCrash = new Maintenance(config, ring, repair, null)) {
                 afterCrash.start();
                 while (listed(listings).isEmpty()) {
                     Thread.sleep(20);

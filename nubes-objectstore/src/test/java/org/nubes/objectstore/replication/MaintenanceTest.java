@@ -69,7 +69,7 @@ class MaintenanceTest {
         }
         Files.delete(lost);
 
-        ObjectStoreConfig config = new ObjectStoreConfig(0, dir, 3, 4, 3, 1 << 20, 100, 1, 1, 604800, 3600);
+        ObjectStoreConfig config = new ObjectStoreConfig(0, dir, 3, 4, 3, 1 << 20, 100, 1, 1, 0, 604800, 3600);
         try (Maintenance maintenance = new Maintenance(config, ring)) {
             maintenance.start();
             while (!Files.exists(lost)) {

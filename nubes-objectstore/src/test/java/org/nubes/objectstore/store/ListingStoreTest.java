@@ -26,6 +26,27 @@ class ListingStoreTest {
 
     @ParameterizedTest
     @MethodSource("databases")
+    void expiringObjectsAreFoundByTheirTimeUntilDeletedOrChanged(DatabaseConfig config) {
+        try (Database database = Database.open(config)) {
+            ListingStore store = open(database);
+            store.createContainer("AUTH_e", "c", Map.of(), null, null, "1700000000.00000");
+            store.putObject("AUTH_e", "c", new ObjectRow("soon", 1, "e", "text/plain", "1700000001.00000", 1800000000L));
+            store.putObject("AUTH_e", "c", new ObjectRow("later", 1, "e", "text/plain", "1700000001.00000", 1900000000L));
+            store.putObject("AUTH_e", "c", row("never", 1, "1700000001.00000"));
+            assertThat(store.expiring(1850000000L, 10)).containsExactly(new ListingStore.Expiring("AUTH_e", "c", "soon", 1800000000L));
+            assertThat(store.expiring(1950000000L, 10)).extracting(ListingStore.Expiring::name).containsExactly("soon", "later");
+            assertThat(store.expiring(1950000000L, 1)).extracting(ListingStore.Expiring::name).containsExactly("soon");
+
+            store.postObject("AUTH_e", "c", "later", "text/plain", null);
+            store.deleteObject("AUTH_e", "c", "soon", "1700000002.00000");
+            assertThat(store.expiring(1950000000L, 10)).isEmpty();
+            assertThat(store.objects("AUTH_e", "c", new ListingQuery(null, null, null, 10, false)))
+                    .extracting(ObjectRow::deleteAt).containsOnlyNulls();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
     void countsFollowPutsOverwritesAndDeletes(DatabaseConfig config) {
         try (Database database = Database.open(config)) {
             ListingStore store = open(database);
