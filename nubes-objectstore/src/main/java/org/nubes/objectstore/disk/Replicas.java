@@ -96,9 +96,8 @@ public final class Replicas {
             this.md5 = md5();
             for (Device device : location.devices()) {
                 try {
-                    Path tmp = Files.createDirectories(device.root().resolve("tmp"));
-                    Path temp = Files.createTempFile(tmp, location.hash(), ".tmp");
-                    slots.add(new Slot(device, temp, FileChannel.open(temp, StandardOpenOption.WRITE)));
+                    Path temp = tempPath(device, location.hash());
+                    slots.add(new Slot(device, temp, createTemp(device, temp)));
                 } catch (IOException | RuntimeException e) {
                     // This device is left out; the commit decides whether enough remain.
                 }
@@ -370,10 +369,10 @@ public final class Replicas {
 
     /** temp file under the device's tmp, fsync, rename into dir. */
     private static void writeAtomically(Device device, Path dir, String name, byte[] content) throws IOException {
-        Path tmp = Files.createDirectories(device.root().resolve("tmp"));
-        Path temp = Files.createTempFile(tmp, name, ".tmp");
+        Path temp = tempPath(device, name);
+        boolean moved = false;
         try {
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+            try (FileChannel channel = createTemp(device, temp)) {
                 ByteBuffer bytes = ByteBuffer.wrap(content);
                 while (bytes.hasRemaining()) {
                     channel.write(bytes);
@@ -381,10 +380,38 @@ public final class Replicas {
                 channel.force(true);
             }
             Files.move(temp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+            moved = true;
         } finally {
-            Files.deleteIfExists(temp);
+            if (!moved) {
+                Files.deleteIfExists(temp);
+            }
         }
     }
+
+    /** A new name in the device's tmp directory: the prefix and a random part. */
+    private static Path tempPath(Device device, String prefix) {
+        return tmpDir(device).resolve(prefix + "." + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong()) + ".tmp");
+    }
+
+    /**
+     * Creates the temporary file for writing (it must not exist), making the tmp directory on the
+     * first write to the device: one open, where a lookup of the directory on every write and a
+     * create-then-reopen cost several system calls per replica of every PUT.
+     */
+    private static FileChannel createTemp(Device device, Path temp) throws IOException {
+        try {
+            return FileChannel.open(temp, CREATE_FOR_WRITING, OWNER_ONLY);
+        } catch (java.nio.file.NoSuchFileException e) {
+            Files.createDirectories(tmpDir(device));
+            return FileChannel.open(temp, CREATE_FOR_WRITING, OWNER_ONLY);
+        }
+    }
+
+    private static final java.util.Set<StandardOpenOption> CREATE_FOR_WRITING =
+            java.util.EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    /** Objects are readable by the service's user only, as temporary files are made by default. */
+    private static final java.nio.file.attribute.FileAttribute<?> OWNER_ONLY = java.nio.file.attribute.PosixFilePermissions
+            .asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
 
     private static void fsyncDirectory(Path dir) throws IOException {
         try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
