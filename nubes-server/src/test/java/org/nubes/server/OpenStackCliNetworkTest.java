@@ -48,7 +48,7 @@ class OpenStackCliNetworkTest {
         assertThat(net.path("name").asText()).isEqualTo("cli-net");
         assertThat(net.path("status").asText()).isEqualTo("ACTIVE");
         JsonNode subnet = user.json("subnet", "create", "--network", "cli-net", "--subnet-range", "10.77.0.0/24",
-                "--dns-nameserver", "192.0.2.53", "cli-subnet");
+                "--dns-nameserver", "198.51.100.53", "cli-subnet");
         assertThat(subnet.path("cidr").asText()).isEqualTo("10.77.0.0/24");
         assertThat(subnet.path("gateway_ip").asText()).isEqualTo("10.77.0.1");
         assertThat(user.json("network", "show", "cli-net").path("subnets").toString()).contains(subnet.path("id").asText());
@@ -127,6 +127,59 @@ class OpenStackCliNetworkTest {
         assertThat(port.path("status").asText()).isEqualTo("ACTIVE");
         user.ok("port", "delete", "bind-port");
         user.ok("network", "delete", "bind-net");
+    }
+
+    @Test
+    void serversTakeANetworkAFixedAddressAPortOrNone() throws Exception {
+        java.nio.file.Path disk = cli.dataDir().resolve("net-disk.raw");
+        java.nio.file.Files.write(disk, new byte[4096]);
+        admin.ok("image", "create", "--file", disk.toString(), "--disk-format", "raw", "--container-format", "bare",
+                "--public", "net-image");
+        String net = user.json("network", "create", "srv-net").path("id").asText();
+        user.ok("subnet", "create", "--network", "srv-net", "--subnet-range", "10.79.0.0/24", "srv-subnet");
+        String port = user.json("port", "create", "--network", "srv-net", "--fixed-ip", "ip-address=10.79.0.20", "srv-port")
+                .path("id").asText();
+
+        JsonNode fixed = user.json("server", "create", "--image", "net-image", "--flavor", "m1.tiny",
+                "--nic", "net-id=" + net + ",v4-fixed-ip=10.79.0.30", "--wait", "srv-fixed");
+        assertThat(fixed.path("addresses").toString()).contains("srv-net").contains("10.79.0.30");
+        JsonNode onPort = user.json("server", "create", "--image", "net-image", "--flavor", "m1.tiny",
+                "--nic", "port-id=" + port, "--wait", "srv-port-server");
+        assertThat(onPort.path("addresses").toString()).contains("10.79.0.20");
+        assertThat(user.json("port", "show", "srv-port").path("device_id").asText()).isEqualTo(onPort.path("id").asText());
+        // "none" is a string in the request, which Nova takes from microversion 2.37.
+        JsonNode none = user.json("--os-compute-api-version", "2.37", "server", "create", "--image", "net-image",
+                "--flavor", "m1.tiny", "--nic", "none", "--wait", "srv-none");
+        assertThat(none.path("addresses").size()).isZero();
+        // Taken addresses are refused before anything is made.
+        OpenStackCli.Result taken = user.run("server", "create", "--image", "net-image", "--flavor", "m1.tiny",
+                "--nic", "net-id=" + net + ",v4-fixed-ip=10.79.0.30", "--wait", "srv-taken");
+        assertThat(taken.exit()).isNotZero();
+        assertThat(taken.err()).contains("Fixed IP address 10.79.0.30 is already in use on instance " + fixed.path("id").asText());
+        assertThat(user.run("server", "show", "srv-taken").exit()).isNotZero();
+
+        // Security groups and floating IPs as the server sees them.
+        user.ok("security", "group", "create", "srv-web");
+        user.ok("server", "add", "security", "group", "srv-fixed", "srv-web");
+        assertThat(user.json("server", "show", "srv-fixed").path("security_groups").toString()).contains("srv-web", "default");
+        String portOfServer = user.json("port", "list", "--server", "srv-fixed").get(0).path("ID").asText();
+        assertThat(user.json("port", "show", portOfServer).path("security_group_ids").toString())
+                .contains(user.json("security", "group", "show", "srv-web").path("id").asText());
+        user.ok("router", "create", "srv-router");
+        user.ok("router", "set", "--external-gateway", "public", "srv-router");
+        user.ok("router", "add", "subnet", "srv-router", "srv-subnet");
+        String floating = user.json("floating", "ip", "create", "public").path("floating_ip_address").asText();
+        user.ok("server", "add", "floating", "ip", "srv-fixed", floating);
+        assertThat(user.json("server", "show", "srv-fixed").path("addresses").toString()).contains(floating);
+        user.ok("server", "remove", "floating", "ip", "srv-fixed", floating);
+        user.ok("server", "remove", "security", "group", "srv-fixed", "srv-web");
+
+        // Deleting the servers frees the port made for one and keeps the port given to the other, unbound.
+        user.ok("server", "delete", "--wait", "srv-fixed", "srv-port-server", "srv-none");
+        JsonNode kept = user.json("port", "show", "srv-port");
+        assertThat(kept.path("device_id").asText()).isEmpty();
+        assertThat(user.json("port", "list", "--network", "srv-net").findValuesAsText("Fixed IP Addresses").toString())
+                .doesNotContain("10.79.0.30");
     }
 
     @Test

@@ -60,6 +60,8 @@ public final class ServerNetworks {
                     checkPort(userToken, entry.portId(), count, available);
                 } else if (!available || network.network(userToken, entry.networkId()).isEmpty()) {
                     throw ApiException.badRequest("Network %s could not be found.", entry.networkId());
+                } else if (entry.fixedIp() != null) {
+                    checkFixedIpFree(entry, count);
                 }
             }
         }
@@ -165,6 +167,18 @@ public final class ServerNetworks {
             change.putArray("security_groups");
         }
         network.updatePort(vif.portId(), change);
+    }
+
+    /** As Nova: a fixed IP is for one server, and must not be taken on its network (by anyone's port). */
+    private void checkFixedIpFree(RequestedNetworks.Requested entry, int count) {
+        if (count > 1) {
+            throw ApiException.badRequest("Unable to launch multiple instances with a single configured fixed IP address.");
+        }
+        List<JsonNode> holders = network.ports(Map.of("network_id", entry.networkId(), "fixed_ips", "ip_address=" + entry.fixedIp()));
+        if (!holders.isEmpty()) {
+            throw ApiException.badRequest("Fixed IP address %s is already in use on instance %s.", entry.fixedIp(),
+                    holders.getFirst().path("device_id").asText());
+        }
     }
 
     private void checkPort(String userToken, String portId, int count, boolean available) {
