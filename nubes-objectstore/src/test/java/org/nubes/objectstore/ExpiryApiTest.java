@@ -109,6 +109,24 @@ class ExpiryApiTest {
     }
 
     @Test
+    void aCopyOfAManifestDoesNotInheritTheExpiry() {
+        assertThat(alice.put("/exp/segment", new byte[] {1, 2, 3}).statusCode()).isEqualTo(201);
+        long at = now() + 1000;
+        HttpResponse<byte[]> manifest = alice.put("/exp/slo?multipart-manifest=put",
+                "[{\"path\": \"/exp/segment\"}]".getBytes(StandardCharsets.UTF_8), "X-Delete-At", Long.toString(at));
+        assertThat(manifest.statusCode()).as(text(manifest)).isEqualTo(201);
+        assertThat(header(alice.head("/exp/slo"), "X-Delete-At")).isEqualTo(Long.toString(at));
+
+        assertThat(alice.put("/exp/slo-copy?multipart-manifest=get", null, "X-Copy-From", "exp/slo").statusCode()).isEqualTo(201);
+        HttpResponse<byte[]> copy = alice.head("/exp/slo-copy");
+        assertThat(header(copy, "X-Static-Large-Object")).isEqualTo("True");
+        assertThat(header(copy, "X-Delete-At")).isNull();
+        assertThat(alice.put("/exp/slo-copy2?multipart-manifest=get", null, "X-Copy-From", "exp/slo", "X-Delete-After", "50")
+                .statusCode()).isEqualTo(201);
+        assertThat(header(alice.head("/exp/slo-copy2"), "X-Delete-At")).isNotEqualTo(Long.toString(at)).isNotNull();
+    }
+
+    @Test
     void badExpiryTimesAre400() {
         assertThat(text(alice.put("/exp/bad", new byte[] {1}, "X-Delete-At", "soon"))).isEqualTo("Non-integer X-Delete-At");
         assertThat(text(alice.put("/exp/bad", new byte[] {1}, "X-Delete-At", "1000"))).isEqualTo("X-Delete-At in past");

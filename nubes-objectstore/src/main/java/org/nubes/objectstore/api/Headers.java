@@ -48,11 +48,14 @@ final class Headers {
     }
 
     /**
-     * Adds the expiry time a request asks for to an object's metadata: X-Delete-At (a Unix time)
-     * or X-Delete-After (seconds from now, which becomes an X-Delete-At). 400 with Swift's message
-     * when either is not an integer or lies in the past.
+     * Sets an object's expiry time to the one the request asks for: X-Delete-At (a Unix time) or
+     * X-Delete-After (seconds from now, which becomes an X-Delete-At); without either, none. Every
+     * write (PUT, POST, copy) sets its own, as in Swift, so this is applied last to the metadata the
+     * write stores, whatever it kept of the old. 400 with Swift's message when either is not an
+     * integer or lies in the past.
      */
     static Map<String, String> expiry(Context ctx, Map<String, String> metadata) {
+        metadata.remove(ObjectMeta.DELETE_AT);
         String at = ctx.header(ObjectMeta.DELETE_AT);
         String after = ctx.header("X-Delete-After");
         double now = System.currentTimeMillis() / 1000.0;

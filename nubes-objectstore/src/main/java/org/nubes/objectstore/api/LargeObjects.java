@@ -92,12 +92,12 @@ final class LargeObjects {
     }
 
     /**
-     * The metadata that is not the client's X-Object-Meta-* nor the expiry time (kept across a POST
-     * and a copy of a manifest; a POST or copy sets its own expiry, as in Swift).
+     * The metadata that is not the client's X-Object-Meta-* (kept across a POST and a copy of a
+     * manifest). It includes the expiry time, which {@link Headers#expiry} then sets anew.
      */
     static Map<String, String> system(Map<String, String> metadata) {
         Map<String, String> kept = new TreeMap<>(metadata);
-        kept.keySet().removeIf(k -> k.startsWith("X-Object-Meta-") || k.equals(ObjectMeta.DELETE_AT));
+        kept.keySet().removeIf(k -> k.startsWith("X-Object-Meta-"));
         return kept;
     }
 

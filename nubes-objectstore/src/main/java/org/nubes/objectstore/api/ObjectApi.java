@@ -401,10 +401,10 @@ final class ObjectApi {
             LargeObjects.Content content = large.content(ctx, sourceAccount, opened);
             boolean manifest = "get".equals(ctx.queryParam("multipart-manifest"));
             boolean fresh = "true".equalsIgnoreCase(ctx.header("X-Fresh-Metadata"));
-            Map<String, String> kept = fresh ? new java.util.TreeMap<>() : new java.util.TreeMap<>(from.metadata());
-            if (!manifest || fresh) {
-                kept.keySet().removeIf(k -> !k.startsWith("X-Object-Meta-"));
-            }
+            // Only the client's metadata goes through the request's changes and their limits; a
+            // manifest copied as itself gets back the rest of its source's afterwards.
+            Map<String, String> kept = new java.util.TreeMap<>(fresh ? Map.of() : from.metadata());
+            kept.keySet().removeIf(k -> !k.startsWith("X-Object-Meta-"));
             Map<String, String> metadata = Headers.metadata(ctx, "Object", kept, false);
             if (manifest && !fresh) {
                 metadata.putAll(LargeObjects.system(from.metadata()));
@@ -434,11 +434,12 @@ final class ObjectApi {
         String name = objectName(ctx);
         writable(ctx, account, container);
         String given = ctx.header("Content-Type");
-        Map<String, String> metadata = Headers.expiry(ctx, Headers.metadata(ctx, "Object", Map.of(), true));
+        Map<String, String> metadata = Headers.metadata(ctx, "Object", Map.of(), true);
         objects.head(account, container, name).ifPresent(current -> {
             Map<String, String> system = LargeObjects.system(current.metadata());
             system.forEach(metadata::putIfAbsent);
         });
+        Headers.expiry(ctx, metadata);
         String manifest = ctx.header(LargeObjects.DLO);
         if (manifest != null) {
             metadata.put(LargeObjects.DLO, LargeObjects.checkDlo(manifest));
