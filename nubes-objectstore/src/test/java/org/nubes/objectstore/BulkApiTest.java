@@ -99,6 +99,12 @@ class BulkApiTest {
         assertThat(alice.head("/bd-empty").statusCode()).isEqualTo(404);
         assertThat(alice.head("/bd").statusCode()).isEqualTo(204);
 
+        // A line that is not valid percent-encoding is one failure; the others are still done.
+        JsonNode badLine = json(alice.send("POST", "?bulk-delete", bytes("/bd/%zz\n/bd/missing\n"), "Accept", "application/json"));
+        assertThat(badLine.path("Number Not Found").asInt()).isEqualTo(1);
+        assertThat(badLine.path("Response Status").asText()).isEqualTo("400 Bad Request");
+        assertThat(badLine.path("Errors").toString()).isEqualTo("[[\"/bd/%25zz\",\"400 Bad Request\"]]");
+
         // The last objects go, then the container, in one request with DELETE: all is well.
         assertThat(alice.put("/bd/last", bytes("z")).statusCode()).isEqualTo(201);
         HttpResponse<byte[]> plain = alice.send("DELETE", "?bulk-delete", bytes("/bd/keep\n/bd/last\n/bd\n"));

@@ -7,7 +7,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -89,10 +88,11 @@ final class Bulk {
                 if (report.errors.size() >= MAX_FAILED_DELETES) {
                     throw SwiftError.text(400, "Max delete failures exceeded");
                 }
-                String path = URLDecoder.decode(line.replace("+", "%2B"), StandardCharsets.UTF_8);
-                String trimmed = path.startsWith("/") ? path.substring(1) : path;
-                int slash = trimmed.indexOf('/');
+                String path = line;  // reported as given when it is not valid percent-encoding
                 try {
+                    path = Headers.percentDecode(line);
+                    String trimmed = path.startsWith("/") ? path.substring(1) : path;
+                    int slash = trimmed.indexOf('/');
                     if (slash < 0) {
                         swift.deleteContainer(ctx, account, trimmed);
                     } else {

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -149,14 +150,10 @@ final class Headers {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(in.length);
         for (int i = 0; i < in.length; i++) {
             if (in[i] == '%') {
-                if (i + 2 >= in.length) {
+                if (i + 2 >= in.length || !HexFormat.isHexDigit(in[i + 1]) || !HexFormat.isHexDigit(in[i + 2])) {
                     throw SwiftError.text(400, "Invalid percent-encoding in " + text);
                 }
-                try {
-                    out.write(Integer.parseInt(new String(in, i + 1, 2, java.nio.charset.StandardCharsets.US_ASCII), 16));
-                } catch (NumberFormatException e) {
-                    throw SwiftError.text(400, "Invalid percent-encoding in " + text);
-                }
+                out.write(HexFormat.fromHexDigit(in[i + 1]) << 4 | HexFormat.fromHexDigit(in[i + 2]));
                 i += 2;
             } else {
                 out.write(in[i]);
