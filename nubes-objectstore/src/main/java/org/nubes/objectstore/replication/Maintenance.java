@@ -23,6 +23,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Maintenance implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Maintenance.class);
+    /** How long a stop waits for the background work to end. */
+    private static final Duration STOP_WAIT = Duration.ofSeconds(10);
 
     private final ObjectStoreConfig config;
     private final Replicator replicator;
@@ -31,6 +33,7 @@ public final class Maintenance implements AutoCloseable {
     private final ListingRepair listingRepair;
     private final Expirer expirer;
     private ScheduledExecutorService scheduler;
+    private Thread listingRepairThread;
 
     /** Without listings to repair or objects to expire (tests of the disk passes). */
     public Maintenance(ObjectStoreConfig config, Ring ring) {
@@ -87,7 +90,7 @@ public final class Maintenance implements AutoCloseable {
      */
     public synchronized void start() {
         if (!cleanShutdownRecorded() && listingRepair != null) {
-            Thread.ofVirtual().name("objectstore-listing-repair").start(() -> run("listing repair", () -> {
+            listingRepairThread = Thread.ofVirtual().name("objectstore-listing-repair").start(() -> run("listing repair", () -> {
                 ListingRepair.Result result = listingRepair.runOnce();
                 LOG.info("the last process did not stop cleanly: checked the listings of {} objects against the disks ({} failures)",
                         result.objects(), result.failures());
@@ -140,24 +143,47 @@ public final class Maintenance implements AutoCloseable {
     }
 
     /**
-     * Stops the periodic passes (a pass under way is interrupted at its next blocking call) and
-     * records the clean stop: every request has finished by now, listing included.
+     * Stops the periodic passes (a pass under way is interrupted at its next blocking call) and waits
+     * for a listing repair still running, then records the clean stop: every request has finished
+     * by now, listing included. What did not stop in time may still change the listings, so then
+     * no clean stop is recorded and the next start repairs them.
      */
     public synchronized void stop() {
+        if (!stopPasses()) {
+            return;
+        }
         try {
             Files.createDirectories(config.devicesDir());
             Files.writeString(cleanShutdownMarker(), Instant.now().toString());
         } catch (IOException e) {
             LOG.warn("cannot record the clean stop; the next start repairs the listings: {}", e.toString());
         }
-        if (scheduler != null) {
-            scheduler.shutdownNow();
-            try {
-                scheduler.awaitTermination(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+    }
+
+    /** Whether the periodic passes and the listing repair have stopped. */
+    private boolean stopPasses() {
+        try {
+            if (scheduler != null) {
+                scheduler.shutdownNow();
+                if (!scheduler.awaitTermination(STOP_WAIT.toSeconds(), TimeUnit.SECONDS)) {
+                    LOG.warn("a periodic pass did not stop within {}; the clean stop is not recorded", STOP_WAIT);
+                    return false;
+                }
+                scheduler = null;
             }
-            scheduler = null;
+            // The repair has no point at which to stop early: it is waited for, not interrupted.
+            if (listingRepairThread != null) {
+                if (!listingRepairThread.join(STOP_WAIT)) {
+                    LOG.warn("the listing repair did not finish within {}; the clean stop is not recorded", STOP_WAIT);
+                    return false;
+                }
+                listingRepairThread = null;
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.warn("interrupted while stopping; the clean stop is not recorded");
+            return false;
         }
     }
 
