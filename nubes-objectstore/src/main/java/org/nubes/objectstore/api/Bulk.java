@@ -120,10 +120,7 @@ final class Bulk {
 
     /** The body's non-empty lines; 413 past the most one request may delete, 400 for a line too long. */
     private static List<String> lines(Context ctx) throws IOException {
-        String transfer = ctx.header("Transfer-Encoding");
-        if (ctx.req().getContentLengthLong() < 0 && (transfer == null || !transfer.toLowerCase(Locale.ROOT).contains("chunked"))) {
-            throw SwiftError.of(411);
-        }
+        SwiftApi.requireLength(ctx);
         List<String> lines = new ArrayList<>();
         BufferedReader reader = new BufferedReader(new InputStreamReader(ctx.req().getInputStream(), StandardCharsets.UTF_8));
         String line;
@@ -156,10 +153,7 @@ final class Bulk {
         Format format = Format.of(ctx);
         Report report = new Report(statusLine(201), "Number Files Created");
         try {
-            String transfer = ctx.header("Transfer-Encoding");
-            if (ctx.req().getContentLengthLong() < 0 && (transfer == null || !transfer.toLowerCase(Locale.ROOT).contains("chunked"))) {
-                throw SwiftError.of(411);
-            }
+            SwiftApi.requireLength(ctx);
             try (TarArchiveInputStream tar = new TarArchiveInputStream(decompressed(type, ctx.req().getInputStream()))) {
                 extract(ctx, account, strip(base, '/'), tar, report);
             } catch (IOException | IllegalArgumentException e) {

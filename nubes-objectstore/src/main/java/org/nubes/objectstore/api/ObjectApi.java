@@ -263,12 +263,8 @@ final class ObjectApi {
             copy(ctx, sourceAccount, source[0], source[1], account, target, name);
             return;
         }
+        SwiftApi.requireLength(ctx);
         long length = ctx.req().getContentLengthLong();
-        String transfer = ctx.header("Transfer-Encoding");
-        boolean chunked = transfer != null && transfer.toLowerCase().contains("chunked");
-        if (length < 0 && !chunked) {
-            throw SwiftError.of(411);
-        }
         if (length > config.maxFileSize()) {
             throw SwiftError.of(413);
         }

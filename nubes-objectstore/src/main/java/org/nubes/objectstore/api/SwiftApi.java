@@ -6,6 +6,7 @@ import io.javalin.http.Handler;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import org.nubes.core.auth.Access;
@@ -168,6 +169,14 @@ public final class SwiftApi {
                 throw SwiftError.of(401);
             }
             throw e;
+        }
+    }
+
+    /** 411 unless the request's body has a Content-Length or comes chunked. */
+    static void requireLength(Context ctx) {
+        String transfer = ctx.header("Transfer-Encoding");
+        if (ctx.req().getContentLengthLong() < 0 && (transfer == null || !transfer.toLowerCase(Locale.ROOT).contains("chunked"))) {
+            throw SwiftError.of(411);
         }
     }
 
