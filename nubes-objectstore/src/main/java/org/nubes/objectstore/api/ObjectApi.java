@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import org.nubes.objectstore.ObjectStoreConfig;
 import org.nubes.objectstore.disk.ObjectMeta;
@@ -431,16 +432,16 @@ final class ObjectApi {
         writable(ctx, account, container);
         String given = ctx.header("Content-Type");
         Map<String, String> metadata = Headers.metadata(ctx, "Object", Map.of(), true);
-        objects.head(account, container, name).ifPresent(current -> {
-            Map<String, String> system = LargeObjects.system(current.metadata());
-            system.forEach(metadata::putIfAbsent);
-        });
+        Optional<ObjectMeta> current = objects.head(account, container, name);
+        current.ifPresent(meta -> LargeObjects.system(meta.metadata()).forEach(metadata::putIfAbsent));
         Headers.expiry(ctx, metadata);
         String manifest = ctx.header(LargeObjects.DLO);
         if (manifest != null) {
             metadata.put(LargeObjects.DLO, LargeObjects.checkDlo(manifest));
         }
-        objects.post(account, container, name, given == null || given.isBlank() ? null : given.strip(), metadata);
+        // The request's own errors (400) come before the 404 of an object that is not there.
+        objects.post(account, container, name, current.orElseThrow(() -> SwiftError.of(404)),
+                given == null || given.isBlank() ? null : given.strip(), metadata);
         SwiftApi.accepted(ctx);
     }
 

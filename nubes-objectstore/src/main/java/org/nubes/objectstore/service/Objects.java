@@ -95,11 +95,12 @@ public final class Objects {
 
     /**
      * Sets the content type and X-Object-Meta-* (replacing all of them, as Swift's POST does), and
-     * the expiry time (a POST without one removes it, as in Swift); 404 for an expired object.
+     * the expiry time (a POST without one removes it, as in Swift), on the object whose metadata
+     * current is, as {@link #head} read it.
      */
-    public ObjectMeta post(String account, String container, String name, String contentType, Map<String, String> metadata) {
+    public ObjectMeta post(String account, String container, String name, ObjectMeta current, String contentType,
+            Map<String, String> metadata) {
         Ring.Location location = replicas.ring().locate(account, container, name);
-        ObjectMeta current = current(location).orElseThrow(() -> SwiftError.of(404));
         String type = contentType == null ? current.contentType() : contentType;
         if (replicas.post(location, Timestamp.now(), type, metadata) < replicas.ring().quorum()) {
             throw SwiftError.of(503);
