@@ -68,8 +68,14 @@ public final class Replicas {
             }
         }
 
-        /** path: "account/container/object" as the tombstone holds it; null in older tombstones. */
-        record Deleted(Device device, Timestamp time, String path) implements State {}
+        /** tombstone: the .ts file; its content is read only by those who need it ({@link #path}). */
+        record Deleted(Device device, Timestamp time, Path tombstone) implements State {
+            /** "account/container/object" as the tombstone holds it; null in older tombstones. */
+            public String path() throws IOException {
+                String path = Files.readString(tombstone, StandardCharsets.UTF_8);
+                return path.isEmpty() ? null : path;
+            }
+        }
     }
 
     // ---- writes
@@ -334,9 +340,8 @@ public final class Replicas {
             if (name.endsWith(META) && newerMeta == null) {
                 newerMeta = name;
             } else if (name.endsWith(TOMBSTONE)) {
-                String path = Files.readString(dir.resolve(name), StandardCharsets.UTF_8);
                 return Optional.of(new State.Deleted(device, Timestamp.parse(name.substring(0, name.length() - TOMBSTONE.length())),
-                        path.isEmpty() ? null : path));
+                        dir.resolve(name)));
             } else if (name.endsWith(DATA)) {
                 String timestamp = name.substring(0, name.length() - DATA.length());
                 ObjectMeta meta = Json.MAPPER.readValue(dir.resolve(timestamp + DATA_META).toFile(), ObjectMeta.class);

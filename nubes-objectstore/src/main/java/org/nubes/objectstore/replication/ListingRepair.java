@@ -57,7 +57,7 @@ public final class ListingRepair {
                 objects++;
                 try {
                     record(replicas.states(new Ring.Location(hash, partition, devices, null)));
-                } catch (RuntimeException e) {
+                } catch (IOException | RuntimeException e) {
                     failures++;
                     LOG.warn("cannot bring the listing of object {} in line: {}", hash, e.toString());
                 }
@@ -66,7 +66,7 @@ public final class ListingRepair {
         return new Result(objects, failures);
     }
 
-    private void record(List<Replicas.State> states) {
+    private void record(List<Replicas.State> states) throws IOException {
         if (states.isEmpty()) {
             return;
         }
