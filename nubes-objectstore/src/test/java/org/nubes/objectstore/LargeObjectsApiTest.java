@@ -194,6 +194,29 @@ class LargeObjectsApiTest {
     }
 
     @Test
+    void aSubSloReplacedFailsOnlyTheReadsOfTheData() {
+        alice.put("/renest", null);
+        alice.put("/renest/seg/1", bytes(1000, 11));
+        alice.put("/renest/seg/2", bytes(1000, 12));
+        byte[] inner = "[{\"path\": \"/renest/seg/1\"}]".getBytes(StandardCharsets.UTF_8);
+        assertThat(alice.put("/renest/inner?multipart-manifest=put", inner).statusCode()).isEqualTo(201);
+        byte[] outer = "[{\"path\": \"/renest/inner\"}, {\"path\": \"/renest/seg/2\"}]".getBytes(StandardCharsets.UTF_8);
+        assertThat(alice.put("/renest/outer?multipart-manifest=put", outer).statusCode()).isEqualTo(201);
+        byte[] other = "[{\"path\": \"/renest/seg/2\"}]".getBytes(StandardCharsets.UTF_8);
+        assertThat(alice.put("/renest/inner?multipart-manifest=put", other).statusCode()).isEqualTo(201);
+
+        HttpResponse<byte[]> head = alice.head("/renest/outer");
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(header(head, "Content-Length")).isEqualTo("2000");
+        HttpResponse<byte[]> get = alice.get("/renest/outer");
+        assertThat(get.statusCode()).isEqualTo(409);
+        assertThat(text(get)).isEqualTo("Sub-SLO /renest/inner changed");
+        assertThat(alice.get("/renest/outer", "Range", "bytes=0-1,1500-1501").statusCode()).isEqualTo(409);
+        assertThat(alice.put("/renest/copy", null, "X-Copy-From", "renest/outer").statusCode()).isEqualTo(409);
+        assertThat(alice.head("/renest/copy").statusCode()).isEqualTo(404);
+    }
+
+    @Test
     void aManifestWithBadSegmentsIsRefusedWithEveryError() throws Exception {
         alice.put("/bad", null);
         byte[] seg = bytes(1000, 4);

@@ -111,9 +111,7 @@ final class LargeObjects {
         if (isSlo(meta) && !manifest) {
             List<Segment> segments = manifest(opened);
             long size = segments.stream().mapToLong(Segment::size).sum();
-            List<Segment> data = dataSegments(account, segments, 1);
-            return new Content(size, "\"" + etagOf(segments) + "\"", meta.contentType(),
-                    (first, length) -> concat(account, data, first, length));
+            return new Content(size, "\"" + etagOf(segments) + "\"", meta.contentType(), sloSource(account, segments));
         }
         if (isSlo(meta)) {
             byte[] body = readAll(opened);
@@ -135,6 +133,24 @@ final class LargeObjects {
                     (first, length) -> concat(account, segments, first, length));
         }
         return new Content(meta.contentLength(), meta.etag(), meta.contentType(), opened::stream);
+    }
+
+    /**
+     * The bytes of an SLO of those segments: its sub-SLOs are resolved on the first read, once for
+     * all the ranges of a request, so that what reads none (HEAD, 304, 412) does not open them.
+     */
+    private Source sloSource(String account, List<Segment> segments) {
+        return new Source() {
+            private List<Segment> data;
+
+            @Override
+            public InputStream stream(long first, long length) throws IOException {
+                if (data == null) {
+                    data = dataSegments(account, segments, 1);
+                }
+                return concat(account, data, first, length);
+            }
+        };
     }
 
     /** X-Object-Manifest's value checked: container/prefix, 400 otherwise. */

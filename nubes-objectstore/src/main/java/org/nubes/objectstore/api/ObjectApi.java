@@ -411,9 +411,10 @@ final class ObjectApi {
             String contentType = given != null && !given.isBlank() ? given.strip() : from.contentType();
             long size = manifest ? from.contentLength() : content.size();
             long quotaLeft = quotaLeft(target, size);
-            archive(account, target, name);
             ObjectMeta meta;
             try (InputStream in = manifest ? opened.stream(0, size) : content.source().stream(0, size)) {
+                // Only now that the source could be opened (an SLO's sub-SLOs found unchanged).
+                archive(account, target, name);
                 meta = objects.put(account, target.name(), name, in, new Objects.PutRequest(contentType, null, metadata), quotaLeft);
             }
             ctx.header("X-Copied-From", sourceContainer + "/" + sourceName);
