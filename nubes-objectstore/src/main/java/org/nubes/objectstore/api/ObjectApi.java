@@ -266,27 +266,38 @@ final class ObjectApi {
         }
         SwiftApi.requireLength(ctx);
         long length = ctx.req().getContentLengthLong();
-        if (length > config.maxFileSize()) {
-            throw SwiftError.of(413);
-        }
-        long quotaLeft = quotaLeft(target, length);
+        long quotaLeft = admit(target, length);
         String contentType = contentType(ctx, name);
         Map<String, String> metadata = Headers.expiry(ctx, Headers.metadata(ctx, "Object", Map.of(), true));
-        String manifest = ctx.header(LargeObjects.DLO);
-        archive(account, target, name);
         if ("put".equals(ctx.queryParam("multipart-manifest"))) {
+            archive(account, target, name);
             ObjectMeta meta = large.putManifest(ctx, account, container, name, contentType, metadata, quotaLeft);
             ctx.header("Etag", "\"" + meta.metadata().get(LargeObjects.SLO_ETAG) + "\"");
             ctx.header("Last-Modified", Headers.httpDate(meta.time().ceilSeconds()));
             SwiftApi.empty(ctx, 201);
             return;
         }
+        String manifest = ctx.header(LargeObjects.DLO);
         if (manifest != null) {
             metadata.put(LargeObjects.DLO, LargeObjects.checkDlo(manifest));
         }
-        ObjectMeta meta = objects.put(account, container, name, ctx.req().getInputStream(),
-                new Objects.PutRequest(contentType, ctx.header("ETag"), metadata), quotaLeft);
-        created(ctx, meta);
+        created(ctx, write(account, target, name, ctx.req().getInputStream(),
+                new Objects.PutRequest(contentType, ctx.header("ETag"), metadata), quotaLeft));
+    }
+
+    /** The bytes a write of length (-1: unknown) may store under the container's quota; 413 past it or the size limit. */
+    private long admit(ContainerRow target, long length) {
+        if (length > config.maxFileSize()) {
+            throw SwiftError.of(413);
+        }
+        return quotaLeft(target, length);
+    }
+
+    /** Stores the body as the object, after archiving its current version where the container keeps versions. */
+    private ObjectMeta write(String account, ContainerRow target, String name, InputStream body, Objects.PutRequest request,
+            long quotaLeft) throws IOException {
+        archive(account, target, name);
+        return objects.put(account, target.name(), name, body, request, quotaLeft);
     }
 
     /**
@@ -378,11 +389,9 @@ final class ObjectApi {
         if (!toAccount.startsWith(SwiftApi.RESELLER_PREFIX) || toAccount.length() == SwiftApi.RESELLER_PREFIX.length()) {
             throw SwiftError.text(412, "Destination-Account is not valid");
         }
-        if (target[1].getBytes(StandardCharsets.UTF_8).length > MAX_OBJECT_NAME) {
-            throw SwiftError.text(400, "Object name length of %d longer than %d".formatted(target[1].getBytes(StandardCharsets.UTF_8).length, MAX_OBJECT_NAME));
-        }
+        String targetName = checkName(target[1]);
         ContainerRow to = writable(ctx, toAccount, target[0]);
-        copy(ctx, account, container, name, toAccount, to, target[1]);
+        copy(ctx, account, container, name, toAccount, to, targetName);
     }
 
     /**
@@ -412,10 +421,9 @@ final class ObjectApi {
             long size = manifest ? from.contentLength() : content.size();
             long quotaLeft = quotaLeft(target, size);
             ObjectMeta meta;
+            // Written only once the source could be opened (an SLO's sub-SLOs found unchanged).
             try (InputStream in = manifest ? opened.stream(0, size) : content.source().stream(0, size)) {
-                // Only now that the source could be opened (an SLO's sub-SLOs found unchanged).
-                archive(account, target, name);
-                meta = objects.put(account, target.name(), name, in, new Objects.PutRequest(contentType, null, metadata), quotaLeft);
+                meta = write(account, target, name, in, new Objects.PutRequest(contentType, null, metadata), quotaLeft);
             }
             ctx.header("X-Copied-From", sourceContainer + "/" + sourceName);
             ctx.header("X-Copied-From-Last-Modified", Headers.httpDate(from.time().ceilSeconds()));
@@ -478,12 +486,8 @@ final class ObjectApi {
             String contentType, Map<String, String> metadata) throws IOException {
         checkName(name);
         ContainerRow target = writable(ctx, account, container);
-        if (length > config.maxFileSize()) {
-            throw SwiftError.of(413);
-        }
-        long quotaLeft = quotaLeft(target, length);
-        archive(account, target, name);
+        long quotaLeft = admit(target, length);
         String type = contentType != null ? contentType : guessContentType(name);
-        return objects.put(account, container, name, body, new Objects.PutRequest(type, null, metadata), quotaLeft);
+        return write(account, target, name, body, new Objects.PutRequest(type, null, metadata), quotaLeft);
     }
 }

@@ -412,7 +412,11 @@ public final class SwiftApi {
     // ---- containers
 
     static String containerName(Context ctx) {
-        String name = ctx.pathParam("container");
+        return checkContainerName(ctx.pathParam("container"));
+    }
+
+    /** 400 for a container name that is empty or longer than Swift allows. */
+    static String checkContainerName(String name) {
         if (name.isEmpty() || name.length() > ObjectApi.MAX_CONTAINER_NAME) {
             throw SwiftError.text(400, "Container name length of %d longer than %d".formatted(name.length(), ObjectApi.MAX_CONTAINER_NAME));
         }
@@ -568,9 +572,7 @@ public final class SwiftApi {
      * owner's right, as a container PUT.
      */
     void ensureContainer(Context ctx, String account, String name) {
-        if (name.isEmpty() || name.length() > ObjectApi.MAX_CONTAINER_NAME) {
-            throw SwiftError.text(400, "Container name length of %d longer than %d".formatted(name.length(), ObjectApi.MAX_CONTAINER_NAME));
-        }
+        checkContainerName(name);
         if (listings.container(account, name).isPresent()) {
             return;
         }
