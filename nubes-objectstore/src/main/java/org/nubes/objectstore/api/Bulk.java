@@ -46,20 +46,32 @@ final class Bulk {
         this.objects = objects;
     }
 
-    /** What a bulk request reports: the counts by name, the errors as [name, status] pairs. */
+    /**
+     * What a bulk request reports: how many lines or files were done (and, for a delete, how many
+     * were not found), the result, and the errors as [name, status] pairs.
+     */
     private static final class Report {
-        final Map<String, Object> values = new TreeMap<>();
+        private final String doneName;
+        private final boolean delete;
+        int done;
+        int notFound;
+        private String status;
+        private String body = "";
         final List<String[]> errors = new ArrayList<>();
         boolean serverError;
 
-        Report(String status, String countName) {
-            values.put("Response Status", status);
-            values.put("Response Body", "");
-            values.put(countName, 0);
+        private Report(String doneName, boolean delete, int status) {
+            this.doneName = doneName;
+            this.delete = delete;
+            this.status = statusLine(status);
         }
 
-        void count(String name) {
-            values.put(name, (Integer) values.get(name) + 1);
+        static Report delete() {
+            return new Report("Number Deleted", true, 200);
+        }
+
+        static Report extract() {
+            return new Report("Number Files Created", false, 201);
         }
 
         void fail(String name, int status) {
@@ -68,8 +80,20 @@ final class Bulk {
         }
 
         void result(int status, String body) {
-            values.put("Response Status", statusLine(status));
+            this.status = statusLine(status);
+            this.body = body;
+        }
+
+        /** The counts and the result by name, sorted by name as Swift answers them. */
+        Map<String, Object> values() {
+            Map<String, Object> values = new TreeMap<>();
+            values.put(doneName, done);
+            if (delete) {
+                values.put("Number Not Found", notFound);
+            }
             values.put("Response Body", body);
+            values.put("Response Status", status);
+            return values;
         }
     }
 
@@ -77,8 +101,7 @@ final class Bulk {
 
     void delete(Context ctx, String account) throws IOException {
         Format format = Format.of(ctx);
-        Report report = new Report(statusLine(200), "Number Deleted");
-        report.values.put("Number Not Found", 0);
+        Report report = Report.delete();
         try {
             String incoming = ctx.header("Content-Type");
             if (incoming != null && !incoming.isBlank() && !incoming.startsWith("text/plain")) {
@@ -98,10 +121,10 @@ final class Bulk {
                     } else {
                         objects.delete(ctx, account, trimmed.substring(0, slash), trimmed.substring(slash + 1));
                     }
-                    report.count("Number Deleted");
+                    report.done++;
                 } catch (SwiftError e) {
                     if (e.status() == 404) {
-                        report.count("Number Not Found");
+                        report.notFound++;
                     } else {
                         report.fail(path, e.status());
                     }
@@ -109,7 +132,7 @@ final class Bulk {
             }
             if (!report.errors.isEmpty()) {
                 report.result(report.serverError ? 502 : 400, "");
-            } else if ((Integer) report.values.get("Number Deleted") == 0 && (Integer) report.values.get("Number Not Found") == 0) {
+            } else if (report.done == 0 && report.notFound == 0) {
                 report.result(400, "Invalid bulk delete.");
             }
         } catch (SwiftError e) {
@@ -151,7 +174,7 @@ final class Bulk {
             throw SwiftError.text(400, "Unsupported archive format");
         }
         Format format = Format.of(ctx);
-        Report report = new Report(statusLine(201), "Number Files Created");
+        Report report = Report.extract();
         try {
             SwiftApi.requireLength(ctx);
             try (TarArchiveInputStream tar = new TarArchiveInputStream(decompressed(type, ctx.req().getInputStream()))) {
@@ -161,7 +184,7 @@ final class Bulk {
             }
             if (!report.errors.isEmpty()) {
                 report.result(report.serverError ? 502 : 400, "");
-            } else if ((Integer) report.values.get("Number Files Created") == 0) {
+            } else if (report.done == 0) {
                 report.result(400, "Invalid Tar File: No Valid Files");
             }
         } catch (SwiftError e) {
@@ -188,21 +211,19 @@ final class Bulk {
             }
             String container = path.substring(0, slash);
             String object = path.substring(slash + 1);
+            boolean newContainer = containers.add(container);
+            if (containers.size() > MAX_CONTAINERS_PER_EXTRACTION) {
+                throw SwiftError.text(400, "More than " + MAX_CONTAINERS_PER_EXTRACTION + " containers to create from tar.");
+            }
             try {
-                if (containers.add(container)) {
-                    if (containers.size() > MAX_CONTAINERS_PER_EXTRACTION) {
-                        throw SwiftError.text(400, "More than " + MAX_CONTAINERS_PER_EXTRACTION + " containers to create from tar.");
-                    }
+                if (newContainer) {
                     swift.ensureContainer(ctx, account, container);
                 }
                 Map<String, String> metadata = new TreeMap<>();
                 String contentType = paxMetadata(entry, metadata);
                 objects.store(ctx, account, container, object, tar, entry.getSize(), contentType, metadata);
-                report.count("Number Files Created");
+                report.done++;
             } catch (SwiftError e) {
-                if (e.status() == 400 && e.body().startsWith("More than")) {
-                    throw e;
-                }
                 report.fail("/" + path, e.status());
             }
         }
@@ -306,16 +327,17 @@ final class Bulk {
     }
 
     private static void answer(Context ctx, Format format, Report report, String root) {
+        Map<String, Object> values = report.values();
         byte[] body = switch (format) {
             case JSON -> {
-                ObjectNode node = Json.MAPPER.valueToTree(report.values);
+                ObjectNode node = Json.MAPPER.valueToTree(values);
                 ArrayNode errors = node.putArray("Errors");
                 report.errors.forEach(e -> errors.addArray().add(e[0]).add(e[1]));
                 yield Json.bytes(node);
             }
             case XML, TEXT_XML -> {
                 StringBuilder xml = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<").append(root).append(">\n");
-                report.values.forEach((key, value) -> {
+                values.forEach((key, value) -> {
                     String tag = key.replace(' ', '_').toLowerCase(Locale.ROOT);
                     xml.append('<').append(tag).append('>').append(ListingFormat.escape(String.valueOf(value)))
                             .append("</").append(tag).append(">\n");
@@ -330,7 +352,7 @@ final class Bulk {
             }
             case PLAIN -> {
                 StringBuilder text = new StringBuilder();
-                report.values.forEach((key, value) -> text.append(key).append(": ").append(value).append('\n'));
+                values.forEach((key, value) -> text.append(key).append(": ").append(value).append('\n'));
                 text.append("Errors:\n");
                 for (String[] e : report.errors) {
                     text.append(e[0]).append(", ").append(e[1]).append('\n');
