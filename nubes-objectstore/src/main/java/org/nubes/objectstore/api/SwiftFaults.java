@@ -12,6 +12,7 @@ import org.nubes.objectstore.service.SwiftError;
  * in Swift's form: the standard text/html body of the status, as SwiftError gives the API's own.
  */
 public final class SwiftFaults implements FaultRenderer {
+    /** The interface's JSON form, which {@link #respond} does not use: Swift answers faults as text/html. */
     @Override
     public JsonNode render(ApiException fault) {
         return Json.object().put("code", fault.status()).put("title", fault.kind().title).put("message", fault.getMessage());

@@ -91,7 +91,7 @@ public final class Maintenance implements AutoCloseable {
     public synchronized void start() {
         if (!cleanShutdownRecorded() && listingRepair != null) {
             listingRepairThread = Thread.ofVirtual().name("objectstore-listing-repair").start(() -> run("listing repair", () -> {
-                ListingRepair.Result result = listingRepair.runOnce();
+                ListingRepair.Result result = repairListings();
                 LOG.info("the last process did not stop cleanly: checked the listings of {} objects against the disks ({} failures)",
                         result.objects(), result.failures());
             }));

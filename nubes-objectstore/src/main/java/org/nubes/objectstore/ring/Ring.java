@@ -95,7 +95,6 @@ public final class Ring {
         return (int) (top >>> (32 - partPower));
     }
 
-    /** Where one object lives: its hash, partition and the devices holding its replicas. */
     /**
      * Where an object's replicas live. path is "account/container/object", stored beside the data so
      * that the listing can be rebuilt from the disks; null where only the hash is known.
