@@ -9,6 +9,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.nubes.objectstore.ObjectStoreTestServer.Client;
+import org.nubes.objectstore.replication.Expirer;
+import org.nubes.objectstore.store.ListingQuery;
+import org.nubes.objectstore.store.ListingStore;
+import org.nubes.objectstore.store.ObjectRow;
 
 /** X-Delete-At and X-Delete-After: expired objects are gone to readers at once and from listings after the expirer's pass. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -96,6 +100,27 @@ class ExpiryApiTest {
         server.service().maintenance().expire();
         assertThat(alice.get("/exp/after").body()).containsExactly(2);
         assertThat(text(alice.get("/exp?prefix=after"))).isEqualTo("after\n");
+    }
+
+    @Test
+    void theExpirerLeavesAnObjectThatNoLongerExpiresThenAndCorrectsItsListing() {
+        long later = now() + 1000;
+        assertThat(alice.put("/exp/changed", new byte[] {3}, "X-Delete-At", Long.toString(later)).statusCode()).isEqualTo(201);
+        // The listing row says it is due, as when the write that changed its expiry did not reach the listing.
+        String account = alice.account().substring("/v1/".length());
+        ListingStore listings = server.listings();
+        ObjectRow row = listed(listings, account, "changed");
+        listings.postObject(account, "exp", "changed", row.contentType(), now() - 10);
+
+        Expirer.Result result = server.service().maintenance().expire();
+        assertThat(result.changed()).isEqualTo(1);
+        assertThat(result.expired()).isZero();
+        assertThat(alice.get("/exp/changed").body()).containsExactly(3);
+        assertThat(listed(listings, account, "changed").deleteAt()).isEqualTo(later);
+    }
+
+    private static ObjectRow listed(ListingStore listings, String account, String name) {
+        return listings.objects(account, "exp", new ListingQuery(name, null, null, 1, false)).getFirst();
     }
 
     @Test

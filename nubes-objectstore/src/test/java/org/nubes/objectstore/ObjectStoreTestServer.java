@@ -15,6 +15,7 @@ import org.nubes.core.db.Database;
 import org.nubes.core.http.HttpService;
 import org.nubes.core.testing.TestDatabases;
 import org.nubes.identity.IdentityTestServer;
+import org.nubes.objectstore.store.ListingStore;
 
 /**
  * The object storage API on a random port over a fresh H2 database and temporary devices, with
@@ -64,6 +65,11 @@ public final class ObjectStoreTestServer implements AutoCloseable {
 
     public Path devicesDir() {
         return devicesDir;
+    }
+
+    /** The service's listings, for a test to change them as no request would. */
+    public ListingStore listings() {
+        return new ListingStore(database.jdbi());
     }
 
     /** A project with a user holding the role; requests go to that project's account. */
