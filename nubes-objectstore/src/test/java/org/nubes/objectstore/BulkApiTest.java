@@ -1,6 +1,7 @@
 package org.nubes.objectstore;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.nubes.objectstore.ObjectStoreTestServer.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
@@ -38,11 +39,8 @@ class BulkApiTest {
         server.close();
     }
 
-    private static String text(HttpResponse<byte[]> r) {
-        return new String(r.body(), StandardCharsets.UTF_8);
-    }
-
-    private static JsonNode json(HttpResponse<byte[]> r) {
+    /** A bulk request's JSON report, which comes with 200 whatever it says. */
+    private static JsonNode report(HttpResponse<byte[]> r) {
         assertThat(r.statusCode()).as(text(r)).isEqualTo(200);
         return Json.parse(r.body());
     }
@@ -89,7 +87,7 @@ class BulkApiTest {
             assertThat(alice.put("/bd/" + name.replace(" ", "%20").replace("+", "%2B"), bytes(name)).statusCode()).isEqualTo(201);
         }
         String body = "/bd/a\n/bd/b\n\nbd/with%20space\n/bd/x%2By\n/bd/missing\n/bd-empty\n/bd\n";
-        JsonNode result = json(alice.send("POST", "?bulk-delete", bytes(body), "Accept", "application/json",
+        JsonNode result = report(alice.send("POST", "?bulk-delete", bytes(body), "Accept", "application/json",
                 "Content-Type", "text/plain"));
         assertThat(result.path("Number Deleted").asInt()).isEqualTo(5);
         assertThat(result.path("Number Not Found").asInt()).isEqualTo(1);
@@ -100,7 +98,7 @@ class BulkApiTest {
         assertThat(alice.head("/bd").statusCode()).isEqualTo(204);
 
         // A line that is not valid percent-encoding is one failure; the others are still done.
-        JsonNode badLine = json(alice.send("POST", "?bulk-delete", bytes("/bd/%zz\n/bd/missing\n"), "Accept", "application/json"));
+        JsonNode badLine = report(alice.send("POST", "?bulk-delete", bytes("/bd/%zz\n/bd/missing\n"), "Accept", "application/json"));
         assertThat(badLine.path("Number Not Found").asInt()).isEqualTo(1);
         assertThat(badLine.path("Response Status").asText()).isEqualTo("400 Bad Request");
         assertThat(badLine.path("Errors").toString()).isEqualTo("[[\"/bd/%25zz\",\"400 Bad Request\"]]");
@@ -136,7 +134,7 @@ class BulkApiTest {
                 </delete>
                 """);
         assertThat(alice.send("POST", "?bulk-delete", bytes("/x\n"), "Accept", "image/png").statusCode()).isEqualTo(406);
-        JsonNode wrongType = json(alice.send("POST", "?bulk-delete", bytes("/x\n"), "Accept", "application/json",
+        JsonNode wrongType = report(alice.send("POST", "?bulk-delete", bytes("/x\n"), "Accept", "application/json",
                 "Content-Type", "application/json"));
         assertThat(wrongType.path("Response Status").asText()).isEqualTo("406 Not Acceptable");
     }
@@ -145,7 +143,7 @@ class BulkApiTest {
     void anotherProjectCannotBulkDeleteHere() {
         assertThat(alice.put("/mine", null).statusCode()).isEqualTo(201);
         assertThat(alice.put("/mine/o", bytes("o")).statusCode()).isEqualTo(201);
-        JsonNode result = json(alice.as(bob).send("POST", "?bulk-delete", bytes("/mine/o\n/mine\n"), "Accept", "application/json"));
+        JsonNode result = report(alice.as(bob).send("POST", "?bulk-delete", bytes("/mine/o\n/mine\n"), "Accept", "application/json"));
         assertThat(result.path("Number Deleted").asInt()).isZero();
         assertThat(result.path("Errors").toString()).isEqualTo("[[\"/mine/o\",\"403 Forbidden\"],[\"/mine\",\"403 Forbidden\"]]");
         assertThat(alice.get("/mine/o").statusCode()).isEqualTo(200);
@@ -158,7 +156,7 @@ class BulkApiTest {
         byte[] archive = tar(out -> out, Map.of("SCHILY.xattr.user.meta.color", "green", "SCHILY.xattr.user.mime_type", "text/x-note"),
                 "photos/cat.txt", "meow", "photos/", "", "./photos/2024/dog.txt", "woof", "top-level.txt", "ignored",
                 "docs/readme.md", "# docs");
-        JsonNode result = json(alice.send("PUT", "?extract-archive=tar", archive, "Accept", "application/json"));
+        JsonNode result = report(alice.send("PUT", "?extract-archive=tar", archive, "Accept", "application/json"));
         assertThat(result.path("Number Files Created").asInt()).isEqualTo(3);
         assertThat(result.path("Response Status").asText()).isEqualTo("201 Created");
         assertThat(result.path("Errors")).isEmpty();
@@ -169,7 +167,7 @@ class BulkApiTest {
         assertThat(cat.headers().firstValue("Content-Type")).hasValue("text/x-note");
         assertThat(alice.get("/docs/readme.md").statusCode()).isEqualTo(200);
         // Another project can make nothing in this account.
-        JsonNode denied = json(alice.as(bob).send("PUT", "?extract-archive=tar", tar(out -> out, null, "bobs/x", "x"),
+        JsonNode denied = report(alice.as(bob).send("PUT", "?extract-archive=tar", tar(out -> out, null, "bobs/x", "x"),
                 "Accept", "application/json"));
         assertThat(denied.path("Number Files Created").asInt()).isZero();
         assertThat(denied.path("Errors").get(0).get(1).asText()).isEqualTo("403 Forbidden");
@@ -180,7 +178,7 @@ class BulkApiTest {
     void anArchiveBelowAContainerPathAndCompressed() throws Exception {
         assertThat(alice.put("/site", null).statusCode()).isEqualTo(201);
         byte[] archive = tar(BZip2CompressorOutputStream::new, null, "index.html", "<html/>", "css/main.css", "body{}");
-        JsonNode result = json(alice.send("PUT", "/site/v2?extract-archive=tar.bz2", archive, "Accept", "application/json"));
+        JsonNode result = report(alice.send("PUT", "/site/v2?extract-archive=tar.bz2", archive, "Accept", "application/json"));
         assertThat(result.path("Number Files Created").asInt()).isEqualTo(2);
         assertThat(text(alice.get("/site"))).isEqualTo("v2/css/main.css\nv2/index.html\n");
         assertThat(alice.get("/site/v2/index.html").headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
@@ -192,14 +190,14 @@ class BulkApiTest {
         HttpResponse<byte[]> unsupported = alice.send("PUT", "/bad?extract-archive=zip", bytes("PK"));
         assertThat(unsupported.statusCode()).isEqualTo(400);
         assertThat(text(unsupported)).isEqualTo("Unsupported archive format");
-        JsonNode garbage = json(alice.send("PUT", "/bad?extract-archive=tar.gz", bytes("not gzip at all"), "Accept", "application/json"));
+        JsonNode garbage = report(alice.send("PUT", "/bad?extract-archive=tar.gz", bytes("not gzip at all"), "Accept", "application/json"));
         assertThat(garbage.path("Response Status").asText()).isEqualTo("400 Bad Request");
         assertThat(garbage.path("Response Body").asText()).startsWith("Invalid Tar File: ");
-        JsonNode empty = json(alice.send("PUT", "/bad?extract-archive=tar", tar(out -> out, null, "dir/", ""), "Accept", "application/json"));
+        JsonNode empty = report(alice.send("PUT", "/bad?extract-archive=tar", tar(out -> out, null, "dir/", ""), "Accept", "application/json"));
         assertThat(empty.path("Response Body").asText()).isEqualTo("Invalid Tar File: No Valid Files");
         // A container quota stops the file that would pass it, and the rest are still tried.
         assertThat(alice.post("/bad", "X-Container-Meta-Quota-Count", "1").statusCode()).isEqualTo(204);
-        JsonNode quota = json(alice.send("PUT", "/bad?extract-archive=tar", tar(out -> out, null, "one", "1", "two", "2"),
+        JsonNode quota = report(alice.send("PUT", "/bad?extract-archive=tar", tar(out -> out, null, "one", "1", "two", "2"),
                 "Accept", "application/json"));
         assertThat(quota.path("Number Files Created").asInt()).isEqualTo(1);
         assertThat(quota.path("Errors").toString()).isEqualTo("[[\"/bad/two\",\"413 Request Entity Too Large\"]]");

@@ -1,6 +1,8 @@
 package org.nubes.objectstore;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.nubes.objectstore.ObjectStoreTestServer.header;
+import static org.nubes.objectstore.ObjectStoreTestServer.text;
 
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -30,14 +32,6 @@ class ExpiryApiTest {
     @AfterAll
     void stop() {
         server.close();
-    }
-
-    private static String header(HttpResponse<byte[]> r, String name) {
-        return r.headers().firstValue(name).orElse(null);
-    }
-
-    private static String text(HttpResponse<byte[]> r) {
-        return new String(r.body(), StandardCharsets.UTF_8);
     }
 
     private static long now() {

@@ -1,6 +1,9 @@
 package org.nubes.objectstore;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.nubes.objectstore.ObjectStoreTestServer.header;
+import static org.nubes.objectstore.ObjectStoreTestServer.json;
+import static org.nubes.objectstore.ObjectStoreTestServer.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
@@ -18,7 +21,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.nubes.core.json.Json;
 import org.nubes.objectstore.ObjectStoreTestServer.Client;
 
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -37,18 +39,6 @@ class ObjectStoreApiTest {
     @AfterAll
     void stop() {
         server.close();
-    }
-
-    private static String text(HttpResponse<byte[]> r) {
-        return new String(r.body(), StandardCharsets.UTF_8);
-    }
-
-    private static JsonNode json(HttpResponse<byte[]> r) {
-        return Json.parse(r.body());
-    }
-
-    private static String header(HttpResponse<byte[]> r, String name) {
-        return r.headers().firstValue(name).orElse(null);
     }
 
     private static String md5(byte[] data) throws Exception {

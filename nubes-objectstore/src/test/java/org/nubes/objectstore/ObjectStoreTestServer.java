@@ -1,11 +1,13 @@
 package org.nubes.objectstore;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,6 +15,7 @@ import java.util.Comparator;
 import java.util.List;
 import org.nubes.core.db.Database;
 import org.nubes.core.http.HttpService;
+import org.nubes.core.json.Json;
 import org.nubes.core.testing.TestDatabases;
 import org.nubes.identity.IdentityTestServer;
 import org.nubes.objectstore.store.ListingStore;
@@ -70,6 +73,21 @@ public final class ObjectStoreTestServer implements AutoCloseable {
     /** The service's listings, for a test to change them as no request would. */
     public ListingStore listings() {
         return new ListingStore(database.jdbi());
+    }
+
+    /** A response's body as UTF-8 text. */
+    public static String text(HttpResponse<byte[]> response) {
+        return new String(response.body(), StandardCharsets.UTF_8);
+    }
+
+    /** A response's header, null when absent. */
+    public static String header(HttpResponse<byte[]> response, String name) {
+        return response.headers().firstValue(name).orElse(null);
+    }
+
+    /** A response's body as JSON. */
+    public static JsonNode json(HttpResponse<byte[]> response) {
+        return Json.parse(response.body());
     }
 
     /** A project with a user holding the role; requests go to that project's account. */

@@ -1,6 +1,7 @@
 package org.nubes.objectstore;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.nubes.objectstore.ObjectStoreTestServer.header;
 
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -55,10 +56,6 @@ class TempUrlApiTest {
     private HttpResponse<byte[]> anonymous(String method, String pathAndQuery, byte[] body) {
         return alice.send(HttpRequest.newBuilder(URI.create(server.url() + pathAndQuery))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body)).build());
-    }
-
-    private static String header(HttpResponse<byte[]> r, String name) {
-        return r.headers().firstValue(name).orElse(null);
     }
 
     @Test

@@ -1,6 +1,8 @@
 package org.nubes.objectstore;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.nubes.objectstore.ObjectStoreTestServer.header;
+import static org.nubes.objectstore.ObjectStoreTestServer.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
@@ -29,14 +31,6 @@ class VersionedWritesApiTest {
     @AfterAll
     void stop() {
         server.close();
-    }
-
-    private static String text(HttpResponse<byte[]> r) {
-        return new String(r.body(), StandardCharsets.UTF_8);
-    }
-
-    private static String header(HttpResponse<byte[]> r, String name) {
-        return r.headers().firstValue(name).orElse(null);
     }
 
     private static byte[] utf8(String s) {
