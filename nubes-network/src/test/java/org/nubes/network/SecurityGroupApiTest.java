@@ -102,7 +102,11 @@ class SecurityGroupApiTest {
         assertThat(error(rule(client, "missing", "direction", "ingress"))).startsWith("404 SecurityGroupNotFound");
 
         assertThat(client.get("/v2.0/security-group-rules/" + sshId).status()).isEqualTo(200);
+        long revision = client.get("/v2.0/security-groups/" + id).json().path("security_group").path("revision_number").asLong();
+        assertThat(revision).as("each rule made revises its group").isEqualTo(4);
         assertThat(client.delete("/v2.0/security-group-rules/" + sshId).status()).isEqualTo(204);
+        assertThat(client.get("/v2.0/security-groups/" + id).json().path("security_group").path("revision_number").asLong())
+                .as("and so does a rule deleted").isEqualTo(revision + 1);
         assertThat(client.get("/v2.0/security-group-rules/" + sshId).status()).isEqualTo(404);
         assertThat(client.get("/v2.0/security-group-rules?security_group_id=" + id).json().path("security_group_rules")).hasSize(5);
         ApiClient other = server.project("sg-rules-other", "member").client();

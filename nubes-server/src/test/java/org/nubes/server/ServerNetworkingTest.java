@@ -19,8 +19,9 @@ import org.nubes.core.testing.Prerequisites;
 /**
  * Container servers on real tenant networks, driven through the openstack CLI: two servers on a
  * network reach each other; servers on two networks do not until a router joins the networks; a
- * deleted server's port is gone; an interface attached to a running server works and detaches; a security group rule opens one TCP port and nothing else, and
- * follows the server's groups as they change; a floating IP reaches the server from a namespace
+ * deleted server's port is gone; an interface attached to a running server works and detaches; a
+ * security group rule opens one TCP port and nothing else, follows the server's groups as they
+ * change and closes the port again when deleted; a floating IP reaches the server from a namespace
  * on the external network; the metadata service answers inside the server. Privileged: root with crun, ip and nft (CI); skipped elsewhere.
  * Every namespace of the test carries its own prefix and is removed at the end.
  */
@@ -102,7 +103,8 @@ class ServerNetworkingTest {
     @Test
     void aSecurityGroupOpensOnePortAndAFloatingIpReachesTheServerFromOutside() throws Exception {
         admin.ok("security", "group", "create", "web");
-        admin.ok("security", "group", "rule", "create", "--protocol", "tcp", "--dst-port", "8080", "--remote-ip", "0.0.0.0/0", "web");
+        String opens8080 = admin.json("security", "group", "rule", "create", "--protocol", "tcp", "--dst-port", "8080",
+                "--remote-ip", "0.0.0.0/0", "web").path("id").asText();
         Path script = cli.dataDir().resolve("web.sh");
         Files.writeString(script, """
                 #!/bin/sh
@@ -144,6 +146,11 @@ class ServerNetworkingTest {
             assertThat(fetch(outside, floating, 8080)).as("the group removed from the server").isEmpty();
             admin.ok("server", "add", "security", "group", "net-web", "web");
             assertThat(fetch(outside, floating, 8080)).as("and added again").contains("hello-from-web");
+
+            admin.ok("security", "group", "rule", "delete", opens8080);
+            assertThat(fetch(outside, floating, 8080)).as("the rule that opened the port deleted").isEmpty();
+            admin.ok("security", "group", "rule", "create", "--protocol", "tcp", "--dst-port", "8080", "--remote-ip", "0.0.0.0/0", "web");
+            assertThat(fetch(outside, floating, 8080)).as("and made again").contains("hello-from-web");
 
             admin.ok("server", "remove", "floating", "ip", "net-web", floating);
             assertThat(fetch(outside, floating, 8080)).as("the floating IP let go").isEmpty();

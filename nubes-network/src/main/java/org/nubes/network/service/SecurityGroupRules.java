@@ -34,11 +34,13 @@ public final class SecurityGroupRules implements Collection {
     private final Resources resources;
     private final ResourceStore store;
     private final Quotas quotas;
+    private final SecurityGroups groups;
 
     public SecurityGroupRules(Resources resources, Quotas quotas, SecurityGroups groups) {
         this.resources = resources;
         this.store = resources.store();
         this.quotas = quotas;
+        this.groups = groups;
         groups.rules(this);
     }
 
@@ -96,7 +98,9 @@ public final class SecurityGroupRules implements Collection {
                         existing.id());
             }
         }
-        return resources.insert(h, Kind.SECURITY_GROUP_RULE, group.projectId(), group.id(), null, attributes);
+        Row rule = resources.insert(h, Kind.SECURITY_GROUP_RULE, group.projectId(), group.id(), null, attributes);
+        groups.revise(h, group.id());
+        return rule;
     }
 
     /** A rule Neutron makes itself, in a new group. */
@@ -121,7 +125,9 @@ public final class SecurityGroupRules implements Collection {
 
     @Override
     public void delete(Handle h, Caller caller, String id) {
-        store.delete(h, resources.owned(h, caller, Kind.SECURITY_GROUP_RULE, id).id());
+        Row rule = resources.owned(h, caller, Kind.SECURITY_GROUP_RULE, id);
+        store.delete(h, rule.id());
+        groups.revise(h, rule.parentId());
     }
 
     /** The protocol as given (a lower-case name, or a number 0-255), or null for any. */

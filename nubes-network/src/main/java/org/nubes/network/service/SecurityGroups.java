@@ -2,6 +2,7 @@ package org.nubes.network.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.HashSet;
 import java.util.Set;
 import org.jdbi.v3.core.Handle;
 import org.nubes.core.json.Json;
@@ -112,12 +113,23 @@ public final class SecurityGroups implements Collection {
                 }
             }
         }
+        Set<String> groupsOfRules = new HashSet<>();
         for (Row rule : store.ofProject(h, "security_group_rule", row.projectId())) {
             if (rule.parentId().equals(id) || id.equals(rule.body().path("remote_group_id").asText(null))) {
                 store.delete(h, rule.id());
+                groupsOfRules.add(rule.parentId());
             }
         }
         store.delete(h, id);
+        groupsOfRules.forEach(group -> revise(h, group)); // the other groups, whose rules named this one
+    }
+
+    /**
+     * A rule added or removed is a new revision of its group, as in Neutron. The commit then
+     * carries the group, which is how the hosts hear of a rule that went away.
+     */
+    void revise(Handle h, String groupId) {
+        store.find(h, "security_group", groupId).ifPresent(group -> resources.save(h, group));
     }
 
     @Override
