@@ -41,7 +41,6 @@ public final class SecurityGroupRules implements Collection {
         this.store = resources.store();
         this.quotas = quotas;
         this.groups = groups;
-        groups.rules(this);
     }
 
     @Override
@@ -101,21 +100,6 @@ public final class SecurityGroupRules implements Collection {
         Row rule = resources.insert(h, Kind.SECURITY_GROUP_RULE, group.projectId(), group.id(), null, attributes);
         groups.revise(h, group.id());
         return rule;
-    }
-
-    /** A rule Neutron makes itself, in a new group. */
-    void insertRule(Handle h, Row group, String direction, String ethertype, String remoteGroup) {
-        ObjectNode attributes = Json.object()
-                .put("security_group_id", group.id())
-                .put("direction", direction)
-                .put("ethertype", ethertype)
-                .putNull("protocol")
-                .putNull("port_range_min")
-                .putNull("port_range_max")
-                .putNull("remote_ip_prefix")
-                .put("remote_group_id", remoteGroup)
-                .put("description", "");
-        resources.insert(h, Kind.SECURITY_GROUP_RULE, group.projectId(), group.id(), null, attributes);
     }
 
     @Override

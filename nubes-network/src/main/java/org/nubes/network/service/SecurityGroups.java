@@ -21,17 +21,11 @@ public final class SecurityGroups implements Collection {
     private final Resources resources;
     private final ResourceStore store;
     private final Quotas quotas;
-    private SecurityGroupRules rules;
 
     public SecurityGroups(Resources resources, Quotas quotas) {
         this.resources = resources;
         this.store = resources.store();
         this.quotas = quotas;
-    }
-
-    /** The rules' collection, which makes the rules of new groups. */
-    void rules(SecurityGroupRules rules) {
-        this.rules = rules;
     }
 
     @Override
@@ -60,8 +54,8 @@ public final class SecurityGroups implements Collection {
         Row group = resources.insert(h, Kind.SECURITY_GROUP, project, null, null,
                 Json.object().put("name", DEFAULT).put("description", "Default security group"));
         for (String ethertype : new String[] {"IPv4", "IPv6"}) {
-            rules.insertRule(h, group, "egress", ethertype, null);
-            rules.insertRule(h, group, "ingress", ethertype, group.id());
+            insertRule(h, group, "egress", ethertype, null);
+            insertRule(h, group, "ingress", ethertype, group.id());
         }
         return group.id();
     }
@@ -79,9 +73,24 @@ public final class SecurityGroups implements Collection {
         Row group = resources.insert(h, Kind.SECURITY_GROUP, project, null, null,
                 Json.object().put("name", name).put("description", in.string("description", "")));
         for (String ethertype : new String[] {"IPv4", "IPv6"}) {
-            rules.insertRule(h, group, "egress", ethertype, null);
+            insertRule(h, group, "egress", ethertype, null);
         }
         return group;
+    }
+
+    /** A rule Neutron makes itself, in a new group. */
+    private void insertRule(Handle h, Row group, String direction, String ethertype, String remoteGroup) {
+        ObjectNode attributes = Json.object()
+                .put("security_group_id", group.id())
+                .put("direction", direction)
+                .put("ethertype", ethertype)
+                .putNull("protocol")
+                .putNull("port_range_min")
+                .putNull("port_range_max")
+                .putNull("remote_ip_prefix")
+                .put("remote_group_id", remoteGroup)
+                .put("description", "");
+        resources.insert(h, Kind.SECURITY_GROUP_RULE, group.projectId(), group.id(), null, attributes);
     }
 
     @Override

@@ -29,7 +29,6 @@ import org.nubes.network.service.Networks;
 import org.nubes.network.service.Ports;
 import org.nubes.network.service.Quotas;
 import org.nubes.network.service.Resources;
-import org.nubes.network.service.SecurityGroupRules;
 import org.nubes.network.service.SecurityGroups;
 import org.nubes.network.service.Subnets;
 
@@ -62,7 +61,6 @@ class IpamStoreTest {
         Quotas quotas = new Quotas(resources);
         Networks networks = new Networks(resources, quotas);
         SecurityGroups groups = new SecurityGroups(resources, quotas);
-        new SecurityGroupRules(resources, quotas, groups);
         return new Services(resources, networks, new Subnets(resources, quotas), new Ports(resources, quotas, networks, groups));
     }
 
