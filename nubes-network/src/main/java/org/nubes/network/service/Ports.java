@@ -97,9 +97,8 @@ public final class Ports implements Collection {
                 .put("device_owner", owner)
                 .put("port_security_enabled", portSecurity);
         attributes.set("fixed_ips", allocate(h, network, in.has("fixed_ips") ? in.list("fixed_ips") : null, id));
-        List<String> securityGroups = in.has("security_groups") ? in.strings("security_groups")
-                : portSecurity && !owner.startsWith("network:") ? List.of(groups.ensureDefault(h, project)) : List.of();
-        attributes.set("security_groups", securityGroups(h, project, securityGroups));
+        attributes.set("security_groups", in.has("security_groups") ? securityGroups(h, project, in.strings("security_groups"))
+                : portSecurity && !owner.startsWith("network:") ? Json.array().add(groups.ensureDefault(h, project)) : Json.array());
         attributes.set("allowed_address_pairs", addressPairs(in.list("allowed_address_pairs"), attributes.path("mac_address").asText()));
         attributes.put("description", in.string("description", ""));
         bind(attributes, in);

@@ -3,6 +3,7 @@ package org.nubes.network.service;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.HashSet;
+import java.util.Optional;
 import java.util.Set;
 import org.jdbi.v3.core.Handle;
 import org.nubes.core.json.Json;
@@ -42,15 +43,22 @@ public final class SecurityGroups implements Collection {
 
     /**
      * The project's default group, made now if it has none: egress to anywhere over IPv4 and IPv6,
-     * ingress from members of the group itself.
+     * ingress from members of the group itself. Only making it takes the project's lock (after
+     * which it looks again), so that reads of a project that has one never wait on each other.
      */
     public String ensureDefault(Handle h, String project) {
-        quotas.lockProject(h, project);
-        for (Row group : store.ofProject(h, "security_group", project)) {
-            if (group.body().path("name").asText().equals(DEFAULT)) {
-                return group.id();
-            }
-        }
+        return findDefault(h, project).orElseGet(() -> {
+            quotas.lockProject(h, project);
+            return findDefault(h, project).orElseGet(() -> insertDefault(h, project));
+        });
+    }
+
+    private Optional<String> findDefault(Handle h, String project) {
+        return store.ofProject(h, "security_group", project).stream()
+                .filter(group -> group.body().path("name").asText().equals(DEFAULT)).map(Row::id).findFirst();
+    }
+
+    private String insertDefault(Handle h, String project) {
         Row group = resources.insert(h, Kind.SECURITY_GROUP, project, null, null,
                 Json.object().put("name", DEFAULT).put("description", "Default security group"));
         for (String ethertype : new String[] {"IPv4", "IPv6"}) {
