@@ -76,7 +76,7 @@ public final class NetworkService implements ApiService {
         Routers routers = new Routers(resources, quotas, networks, ports);
         this.topology = new Topology(resources, quotas, networks, subnets, routers);
         List<Collection> collections = List.of(networks, subnets, ports, groups, rules, routers,
-                new FloatingIps(resources, quotas, networks, ports), new RbacPolicies(resources, quotas));
+                new FloatingIps(resources, quotas, networks, ports), new RbacPolicies(resources, quotas, networks));
         this.api = new NetworkApi(resources, collections, quotas, routers, topology);
     }
 

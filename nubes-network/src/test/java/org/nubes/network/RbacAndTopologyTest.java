@@ -63,6 +63,27 @@ class RbacAndTopologyTest {
     }
 
     @Test
+    void aPolicyMayGoWhileAnotherStillSharesTheNetwork() {
+        var owner = server.project("rbac-star-owner", "member");
+        var target = server.project("rbac-star-target", "member");
+        String net = network(owner.client(), "shared-twice");
+        subnet(owner.client(), net, "10.51.0.0/24");
+        String withTarget = create(owner.client(), "rbac-policies", "rbac_policy", "object_type", "network", "object_id", net,
+                "action", "access_as_shared", "target_tenant", target.id()).path("id").asText();
+        String withEveryone = create(server.admin(), "rbac-policies", "rbac_policy", "object_type", "network", "object_id", net,
+                "action", "access_as_shared", "target_tenant", "*").path("id").asText();
+        String port = create(target.client(), "ports", "port", "network_id", net).path("id").asText();
+
+        assertThat(owner.client().delete("/v2.0/rbac-policies/" + withTarget).status()).as("'*' still shares it").isEqualTo(204);
+        ApiClient.Response inUse = server.admin().delete("/v2.0/rbac-policies/" + withEveryone);
+        assertThat(inUse.status()).isEqualTo(409);
+        assertThat(inUse.json().path("NeutronError").path("type").asText()).isEqualTo("RbacPolicyInUse");
+        assertThat(target.client().get("/v2.0/ports/" + port).status()).isEqualTo(200);
+        assertThat(target.client().delete("/v2.0/ports/" + port).status()).isEqualTo(204);
+        assertThat(server.admin().delete("/v2.0/rbac-policies/" + withEveryone).status()).isEqualTo(204);
+    }
+
+    @Test
     void anExternalRbacPolicyLetsAProjectTakeFloatingIps() {
         var target = server.project("rbac-external", "member");
         String net = create(server.admin(), "networks", "network", "name", "ext-for-one").path("id").asText();

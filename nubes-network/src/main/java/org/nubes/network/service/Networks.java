@@ -61,11 +61,12 @@ public final class Networks implements Collection {
                 .put("port_security_enabled", in.bool("port_security_enabled", body.path("port_security_enabled").asBoolean()))
                 .put("description", in.string("description", body.path("description").asText()));
         if (in.has("shared")) {
-            boolean shared = adminOnly(caller, in, "shared");
-            if (!shared && body.path("shared").asBoolean()) {
-                checkNoOtherProjectsPorts(h, row);
+            boolean wasShared = body.path("shared").asBoolean();
+            body.put("shared", adminOnly(caller, in, "shared"));
+            if (wasShared && !portsStayUsable(h, row)) {
+                throw NeutronError.conflict("InvalidSharedSetting", "Unable to reconfigure sharing settings for network %s. "
+                        + "Multiple tenants are using it.", id);
             }
-            body.put("shared", shared);
         }
         if (in.has("router:external")) {
             body.put("router:external", adminOnly(caller, in, "router:external"));
@@ -89,18 +90,6 @@ public final class Networks implements Collection {
             if (!other.id().equals(id) && other.body().path("is_default").asBoolean()) {
                 throw NeutronError.conflict("DefaultExternalNetworkExists", "A default external network already exists: %s.",
                         other.id());
-            }
-        }
-    }
-
-    /** A network stops being shared only when no other project has a port on it through that. */
-    private void checkNoOtherProjectsPorts(Handle h, Row network) {
-        for (Row port : store.children(h, "port", network.id())) {
-            Caller owner = new Caller(port.projectId(), false);
-            if (!port.projectId().isEmpty() && !port.projectId().equals(network.projectId())
-                    && !resources.granted(h, owner, network.id(), "access_as_shared")) {
-                throw NeutronError.conflict("InvalidSharedSetting", "Unable to reconfigure sharing settings for network %s. "
-                        + "Multiple tenants are using it.", network.id());
             }
         }
     }
@@ -134,6 +123,20 @@ public final class Networks implements Collection {
     public boolean usable(Handle h, Caller caller, Row network) {
         return caller.owns(network.projectId()) || network.body().path("shared").asBoolean()
                 || resources.granted(h, caller, network.id(), "access_as_shared");
+    }
+
+    /**
+     * Whether every project with a port on the network may still use it, as the network and its
+     * RBAC policies are now: what stays true when the network stops being shared or a policy
+     * changes or goes (the caller checks after the change and fails, rolling it back).
+     */
+    boolean portsStayUsable(Handle h, Row network) {
+        for (Row port : store.children(h, "port", network.id())) {
+            if (!port.projectId().isEmpty() && !usable(h, new Caller(port.projectId(), false), network)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether floating IPs and router gateways may use the network. */

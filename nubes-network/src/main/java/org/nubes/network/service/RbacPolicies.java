@@ -20,11 +20,13 @@ public final class RbacPolicies implements Collection {
     private final Resources resources;
     private final ResourceStore store;
     private final Quotas quotas;
+    private final Networks networks;
 
-    public RbacPolicies(Resources resources, Quotas quotas) {
+    public RbacPolicies(Resources resources, Quotas quotas, Networks networks) {
         this.resources = resources;
         this.store = resources.store();
         this.quotas = quotas;
+        this.networks = networks;
     }
 
     @Override
@@ -62,31 +64,25 @@ public final class RbacPolicies implements Collection {
     public Row update(Handle h, Caller caller, String id, JsonNode request) {
         Input in = Input.of(request, "rbac_policy", "PUT", Set.of("target_tenant"));
         Row row = resources.owned(h, caller, Kind.RBAC_POLICY, id);
-        checkUnused(h, row);
         row.body().put("target_tenant", in.string("target_tenant", row.body().path("target_tenant").asText()));
-        return resources.save(h, row);
+        resources.save(h, row);
+        checkPortsStayUsable(h, row);
+        return row;
     }
 
     @Override
     public void delete(Handle h, Caller caller, String id) {
         Row row = resources.owned(h, caller, Kind.RBAC_POLICY, id);
-        checkUnused(h, row);
         store.delete(h, id);
+        checkPortsStayUsable(h, row);
     }
 
-    /** A share that ports of the target project rely on stays. */
-    private void checkUnused(Handle h, Row policy) {
-        if (!policy.body().path("action").asText().equals("access_as_shared")) {
-            return;
-        }
-        String target = policy.body().path("target_tenant").asText();
+    /** A share that ports of other projects rely on stays: checked once the policy changed or went. */
+    private void checkPortsStayUsable(Handle h, Row policy) {
         Row network = store.find(h, "network", policy.parentId()).orElseThrow();
-        for (Row port : store.children(h, "port", network.id())) {
-            boolean theirs = !port.projectId().isEmpty() && !port.projectId().equals(network.projectId());
-            if (theirs && (target.equals("*") || target.equals(port.projectId()))) {
-                throw NeutronError.conflict("RbacPolicyInUse", "RBAC policy on object %s cannot be removed because other "
-                        + "objects depend on it.", network.id());
-            }
+        if (!networks.portsStayUsable(h, network)) {
+            throw NeutronError.conflict("RbacPolicyInUse", "RBAC policy on object %s cannot be removed because other "
+                    + "objects depend on it.", network.id());
         }
     }
 }
