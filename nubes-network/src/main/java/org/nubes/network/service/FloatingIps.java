@@ -76,7 +76,7 @@ public final class FloatingIps implements Collection {
         if (portId != null) {
             associate(h, caller, network.id(), attributes, id, portId, in.string("fixed_ip_address", null));
         }
-        return resources.insert(h, Kind.FLOATINGIP, id, project, network.id(), attributes.path("port_id").asText(null), attributes);
+        return resources.insert(h, Kind.FLOATINGIP, id, project, network.id(), attributes);
     }
 
     @Override
@@ -93,7 +93,7 @@ public final class FloatingIps implements Collection {
                 associate(h, caller, row.parentId(), body, id, portId, in.string("fixed_ip_address", null));
             }
         }
-        return resources.save(h, new Row(row.kind(), id, row.projectId(), row.parentId(), body.path("port_id").asText(null), body));
+        return resources.save(h, row);
     }
 
     @Override

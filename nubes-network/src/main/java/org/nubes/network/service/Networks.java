@@ -47,7 +47,7 @@ public final class Networks implements Collection {
                 .put("port_security_enabled", in.bool("port_security_enabled", true))
                 .put("description", in.string("description", ""));
         checkDefault(h, null, attributes);
-        return resources.insert(h, Kind.NETWORK, project, null, null, attributes);
+        return resources.insert(h, Kind.NETWORK, project, null, attributes);
     }
 
     @Override

@@ -103,7 +103,7 @@ public final class Ports implements Collection {
         attributes.put("description", in.string("description", ""));
         bind(attributes, in);
         checkPortSecurity(attributes);
-        return resources.insert(h, Kind.PORT, id, project, network.id(), attributes.path("device_id").asText(), attributes);
+        return resources.insert(h, Kind.PORT, id, project, network.id(), attributes);
     }
 
     @Override
@@ -177,7 +177,7 @@ public final class Ports implements Collection {
         }
         bind(body, in);
         checkPortSecurity(body);
-        return resources.save(h, new Row(row.kind(), row.id(), row.projectId(), row.parentId(), body.path("device_id").asText(), body));
+        return resources.save(h, row);
     }
 
     @Override
@@ -195,8 +195,7 @@ public final class Ports implements Collection {
     void remove(Handle h, Row port) {
         for (Row floating : store.ofDevice(h, "floatingip", port.id())) {
             FloatingIps.disassociate(floating);
-            resources.save(h, new Row(floating.kind(), floating.id(), floating.projectId(), floating.parentId(), null,
-                    floating.body()));
+            resources.save(h, floating);
         }
         store.releasePort(h, port.id());
         store.delete(h, port.id());

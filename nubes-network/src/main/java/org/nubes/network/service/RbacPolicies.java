@@ -57,7 +57,7 @@ public final class RbacPolicies implements Collection {
         }
         ObjectNode attributes = Json.object().put("object_type", type).put("object_id", network.id())
                 .put("action", action).put("target_tenant", target);
-        return resources.insert(h, Kind.RBAC_POLICY, project, network.id(), null, attributes);
+        return resources.insert(h, Kind.RBAC_POLICY, project, network.id(), attributes);
     }
 
     @Override

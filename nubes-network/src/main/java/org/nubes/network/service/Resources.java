@@ -100,12 +100,12 @@ public final class Resources {
      * A new row of the kind: the attributes given, in order, after its id and before the standard
      * attributes every resource carries.
      */
-    public Row insert(Handle h, Kind kind, String projectId, String parentId, String deviceId, ObjectNode attributes) {
-        return insert(h, kind, UUID.randomUUID().toString(), projectId, parentId, deviceId, attributes);
+    public Row insert(Handle h, Kind kind, String projectId, String parentId, ObjectNode attributes) {
+        return insert(h, kind, UUID.randomUUID().toString(), projectId, parentId, attributes);
     }
 
     /** With an id chosen before, for a port whose addresses are claimed in its name first. */
-    public Row insert(Handle h, Kind kind, String id, String projectId, String parentId, String deviceId, ObjectNode attributes) {
+    public Row insert(Handle h, Kind kind, String id, String projectId, String parentId, ObjectNode attributes) {
         ObjectNode body = Json.object();
         body.put("id", id);
         body.setAll(attributes);
@@ -120,7 +120,7 @@ public final class Resources {
         if (kind.taggable()) {
             body.putArray("tags");
         }
-        Row row = new Row(kind.singular, id, projectId, parentId, deviceId, body);
+        Row row = new Row(kind.singular, id, projectId, parentId, device(kind.singular, body), body);
         store.insert(h, row);
         return row;
     }
@@ -142,8 +142,21 @@ public final class Resources {
         if (body.has("revision_number")) {
             body.put("revision_number", body.path("revision_number").asLong() + 1).put("updated_at", now());
         }
-        store.update(h, row);
-        return row;
+        Row saved = new Row(row.kind(), row.id(), row.projectId(), row.parentId(), device(row.kind(), body), body);
+        store.update(h, saved);
+        return saved;
+    }
+
+    /**
+     * The device column, by which rows are found from what they belong to: a port's device_id (its
+     * server, router or floating IP), a floating IP's port_id.
+     */
+    private static String device(String kind, ObjectNode body) {
+        return switch (kind) {
+            case "port" -> body.path("device_id").asText();
+            case "floatingip" -> body.path("port_id").asText(null);
+            default -> null;
+        };
     }
 
     /** The resource if the caller may see it, else the kind's 404. */

@@ -55,7 +55,7 @@ public final class Routers implements Collection {
         attributes.set("external_gateway_info", gateway(h, caller, id, null, in.node("external_gateway_info")));
         attributes.putArray("routes");
         attributes.put("description", in.string("description", ""));
-        return resources.insert(h, Kind.ROUTER, id, project, null, null, attributes);
+        return resources.insert(h, Kind.ROUTER, id, project, null, attributes);
     }
 
     @Override
@@ -219,7 +219,7 @@ public final class Routers implements Collection {
                 }
                 port.body().put("device_owner", Ports.ROUTER_INTERFACE).put("device_id", routerId).put("status", "ACTIVE");
                 port.body().putArray("security_groups");
-                port = resources.save(h, new Row(port.kind(), port.id(), port.projectId(), port.parentId(), routerId, port.body()));
+                port = resources.save(h, port);
             }
             return interfaceInfo(router, port);
         }

@@ -97,7 +97,7 @@ public final class SecurityGroupRules implements Collection {
                         existing.id());
             }
         }
-        Row rule = resources.insert(h, Kind.SECURITY_GROUP_RULE, group.projectId(), group.id(), null, attributes);
+        Row rule = resources.insert(h, Kind.SECURITY_GROUP_RULE, group.projectId(), group.id(), attributes);
         groups.revise(h, group.id());
         return rule;
     }

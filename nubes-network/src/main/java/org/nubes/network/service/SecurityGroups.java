@@ -59,7 +59,7 @@ public final class SecurityGroups implements Collection {
     }
 
     private String insertDefault(Handle h, String project) {
-        Row group = resources.insert(h, Kind.SECURITY_GROUP, project, null, null,
+        Row group = resources.insert(h, Kind.SECURITY_GROUP, project, null,
                 Json.object().put("name", DEFAULT).put("description", "Default security group"));
         for (String ethertype : new String[] {"IPv4", "IPv6"}) {
             insertRule(h, group, "egress", ethertype, null);
@@ -78,7 +78,7 @@ public final class SecurityGroups implements Collection {
             throw NeutronError.conflict("SecurityGroupDefaultAlreadyExists", "Default security group already exists.");
         }
         quotas.check(h, project, Kind.SECURITY_GROUP, 1);
-        Row group = resources.insert(h, Kind.SECURITY_GROUP, project, null, null,
+        Row group = resources.insert(h, Kind.SECURITY_GROUP, project, null,
                 Json.object().put("name", name).put("description", in.string("description", "")));
         for (String ethertype : new String[] {"IPv4", "IPv6"}) {
             insertRule(h, group, "egress", ethertype, null);
@@ -98,7 +98,7 @@ public final class SecurityGroups implements Collection {
                 .putNull("remote_ip_prefix")
                 .put("remote_group_id", remoteGroup)
                 .put("description", "");
-        resources.insert(h, Kind.SECURITY_GROUP_RULE, group.projectId(), group.id(), null, attributes);
+        resources.insert(h, Kind.SECURITY_GROUP_RULE, group.projectId(), group.id(), attributes);
     }
 
     @Override

@@ -107,7 +107,7 @@ public final class Subnets implements Collection {
                 .putNull("subnetpool_id")
                 .put("description", "");
         settle(attributes, cidr, in, true);
-        return resources.insert(h, Kind.SUBNET, project, networkId, null, attributes);
+        return resources.insert(h, Kind.SUBNET, project, networkId, attributes);
     }
 
     @Override
