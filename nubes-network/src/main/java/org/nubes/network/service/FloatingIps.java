@@ -42,10 +42,7 @@ public final class FloatingIps implements Collection {
     @Override
     public Row create(Handle h, Caller caller, JsonNode request) {
         Input in = Input.of(request, "floatingip", "POST", CREATE);
-        Row network = resources.get(h, caller, Kind.NETWORK, in.required("floating_network_id"));
-        if (!networks.external(h, caller, network)) {
-            throw badRequest("Network %s is not a valid external network.", network.id());
-        }
+        Row network = networks.requireExternal(h, caller, in.required("floating_network_id"), "floatingip");
         String project = Resources.project(caller, in);
         quotas.check(h, project, Kind.FLOATINGIP, 1);
         String id = UUID.randomUUID().toString();
@@ -63,10 +60,7 @@ public final class FloatingIps implements Collection {
             }
             fixedIp.put("ip_address", in.string("floating_ip_address", null));
         }
-        ObjectNode portRequest = Json.object().put("device_owner", Ports.FLOATING_IP).put("device_id", id)
-                .put("port_security_enabled", false);
-        portRequest.putArray("fixed_ips").add(fixedIp);
-        Row port = ports.insert(h, "", network, Input.of(portRequest));
+        Row port = ports.servicePort(h, "", network, Ports.FLOATING_IP, id, Json.array().add(fixedIp));
         ObjectNode attributes = Json.object()
                 .put("floating_ip_address", port.body().path("fixed_ips").path(0).path("ip_address").asText())
                 .put("floating_network_id", network.id());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Set;
 import org.jdbi.v3.core.Handle;
+import org.nubes.core.http.ApiException;
 import org.nubes.core.json.Json;
 import org.nubes.network.store.ResourceStore;
 import org.nubes.network.store.ResourceStore.Row;
@@ -139,10 +140,19 @@ public final class Networks implements Collection {
         return true;
     }
 
-    /** Whether floating IPs and router gateways may use the network. */
-    public boolean external(Handle h, Caller caller, Row network) {
-        return network.body().path("router:external").asBoolean()
+    /**
+     * The network a floating IP or a router gateway (the resource) is to use: one the caller sees
+     * (else 404) and may use as external (else 400).
+     */
+    public Row requireExternal(Handle h, Caller caller, String networkId, String resource) {
+        Row network = resources.get(h, caller, Kind.NETWORK, networkId);
+        boolean external = network.body().path("router:external").asBoolean()
                 || resources.granted(h, caller, network.id(), "access_as_external");
+        if (!external) {
+            throw new NeutronError(ApiException.Kind.BAD_REQUEST, "BadRequest",
+                    "Bad %s request: Network %s is not a valid external network.".formatted(resource, network.id()));
+        }
+        return network;
     }
 
     private static boolean adminOnly(Caller caller, Input in, String attribute) {

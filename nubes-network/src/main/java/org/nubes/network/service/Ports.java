@@ -80,10 +80,20 @@ public final class Ports implements Collection {
     }
 
     /**
-     * A new port on the network; the caller has checked access and quota. Also how routers and
-     * floating IPs make their own ports.
+     * A port Neutron makes for a router or a floating IP (the owner): held by that device, not
+     * filtered, with the fixed IPs asked for (null: as for any new port). Access and quota are not
+     * checked: the device was allowed already.
      */
-    Row insert(Handle h, String project, Row requestedNetwork, Input in) {
+    Row servicePort(Handle h, String project, Row network, String owner, String deviceId, ArrayNode fixedIps) {
+        ObjectNode request = Json.object().put("device_owner", owner).put("device_id", deviceId).put("port_security_enabled", false);
+        if (fixedIps != null) {
+            request.set("fixed_ips", fixedIps);
+        }
+        return insert(h, project, network, Input.of(request));
+    }
+
+    /** A new port on the network; the caller has checked access and quota. */
+    private Row insert(Handle h, String project, Row requestedNetwork, Input in) {
         Row network = resources.lockNetwork(h, requestedNetwork.id());
         String id = java.util.UUID.randomUUID().toString();
         String owner = in.string("device_owner", "");

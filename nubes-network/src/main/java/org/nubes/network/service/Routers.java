@@ -94,11 +94,7 @@ public final class Routers implements Collection {
             throw NeutronError.badAttribute("external_gateway_info", "'%s' is not a dictionary", requested);
         }
         if (requested == null || requested.isNull() || requested.isEmpty()) {
-            if (usedByFloatingIps(h, routerId)) {
-                throw NeutronError.conflict("RouterExternalGatewayInUseByFloatingIp", "Gateway cannot be updated for router %s, "
-                        + "since a gateway to external network %s is required by one or more floating IPs.", routerId,
-                        current.path("network_id").asText());
-            }
+            checkNoFloatingIps(h, routerId, current);
             removeGatewayPort(h, routerId);
             return NullNode.getInstance();
         }
@@ -108,32 +104,32 @@ public final class Routers implements Collection {
                 throw NeutronError.policy("update_router:external_gateway_info:" + adminOnly);
             }
         }
-        Row network = resources.get(h, caller, Kind.NETWORK, in.required("network_id"));
-        if (!networks.external(h, caller, network)) {
-            throw new NeutronError(ApiException.Kind.BAD_REQUEST, "BadRequest",
-                    "Bad router request: Network %s is not a valid external network.".formatted(network.id()));
-        }
+        Row network = networks.requireExternal(h, caller, in.required("network_id"), "router");
         ObjectNode info = Json.object().put("network_id", network.id()).put("enable_snat", in.bool("enable_snat", true));
         boolean keep = current != null && network.id().equals(current.path("network_id").asText(null)) && !in.has("external_fixed_ips");
         if (keep) {
             info.set("external_fixed_ips", current.path("external_fixed_ips"));
             return info;
         }
-        if (current != null && current.has("network_id") && usedByFloatingIps(h, routerId)) {
-            throw NeutronError.conflict("RouterExternalGatewayInUseByFloatingIp", "Gateway cannot be updated for router %s, "
-                    + "since a gateway to external network %s is required by one or more floating IPs.", routerId,
-                    current.path("network_id").asText());
-        }
+        checkNoFloatingIps(h, routerId, current);
         removeGatewayPort(h, routerId);
-        ObjectNode portRequest = Json.object().put("device_owner", Ports.ROUTER_GATEWAY).put("device_id", routerId)
-                .put("port_security_enabled", false);
-        if (in.has("external_fixed_ips")) {
-            portRequest.set("fixed_ips", in.list("external_fixed_ips"));
-        }
-        Row port = ports.insert(h, "", network, Input.of(portRequest));
+        Row port = ports.servicePort(h, "", network, Ports.ROUTER_GATEWAY, routerId,
+                in.has("external_fixed_ips") ? in.list("external_fixed_ips") : null);
         ArrayNode fixed = info.putArray("external_fixed_ips");
         port.body().path("fixed_ips").forEach(fixed::add);
         return info;
+    }
+
+    /**
+     * 409 while floating IPs go out through the router's gateway, which is to go or move. (A
+     * router with floating IPs has a gateway: it cannot lose it while they are there.)
+     */
+    private void checkNoFloatingIps(Handle h, String routerId, JsonNode currentGateway) {
+        if (usedByFloatingIps(h, routerId)) {
+            throw NeutronError.conflict("RouterExternalGatewayInUseByFloatingIp", "Gateway cannot be updated for router %s, "
+                    + "since a gateway to external network %s is required by one or more floating IPs.", routerId,
+                    currentGateway.path("network_id").asText());
+        }
     }
 
     private void removeGatewayPort(Handle h, String routerId) {
@@ -200,10 +196,8 @@ public final class Routers implements Collection {
                 }
                 checkOverlap(h, routerId, subnet);
                 Row network = store.find(h, "network", subnet.parentId()).orElseThrow();
-                ObjectNode portRequest = Json.object().put("device_owner", Ports.ROUTER_INTERFACE).put("device_id", routerId)
-                        .put("port_security_enabled", false);
-                portRequest.putArray("fixed_ips").addObject().put("subnet_id", subnetId).put("ip_address", gateway);
-                port = ports.insert(h, router.projectId(), network, Input.of(portRequest));
+                ObjectNode fixedIp = Json.object().put("subnet_id", subnetId).put("ip_address", gateway);
+                port = ports.servicePort(h, router.projectId(), network, Ports.ROUTER_INTERFACE, routerId, Json.array().add(fixedIp));
             } else {
                 port = resources.owned(h, caller, Kind.PORT, request.path("port_id").asText());
                 if (!port.body().path("device_id").asText().isEmpty()) {
