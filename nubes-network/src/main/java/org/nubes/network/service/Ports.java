@@ -170,7 +170,7 @@ public final class Ports implements Collection {
             if (!caller.admin()) {
                 throw NeutronError.policy("update_port:mac_address");
             }
-            h.createUpdate("DELETE FROM neutron_mac_addresses WHERE port_id = :p").bind("p", id).execute();
+            store.releaseMac(h, id);
             body.put("mac_address", claimMac(h, network.id(), in.string("mac_address", null), id));
         }
         if (in.has("fixed_ips")) {

@@ -124,10 +124,14 @@ public final class ResourceStore {
                 + " ON CONFLICT DO NOTHING", networkId, mac, portId);
     }
 
+    public void releaseMac(Handle h, String portId) {
+        h.createUpdate("DELETE FROM neutron_mac_addresses WHERE port_id = :p").bind("p", portId).execute();
+    }
+
     /** Frees every address and the MAC address of a port. */
     public void releasePort(Handle h, String portId) {
         h.createUpdate("DELETE FROM neutron_ip_allocations WHERE port_id = :p").bind("p", portId).execute();
-        h.createUpdate("DELETE FROM neutron_mac_addresses WHERE port_id = :p").bind("p", portId).execute();
+        releaseMac(h, portId);
     }
 
     /**

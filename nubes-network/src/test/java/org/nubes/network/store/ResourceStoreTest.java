@@ -79,6 +79,9 @@ class ResourceStoreTest {
             assertThat(store.subnetHasAllocations(h, "s1")).isFalse();
             assertThat(store.subnetHasAllocations(h, "s2")).isTrue();
             assertThat(store.claimMac(h, "n1", "fa:16:3e:00:00:01", "b")).isTrue();
+            store.releaseMac(h, "b");
+            assertThat(store.claimMac(h, "n1", "fa:16:3e:00:00:01", "c")).isTrue();
+            assertThat(store.subnetHasAllocations(h, "s2")).as("the MAC alone was freed").isTrue();
             store.releaseAddress(h, "s2", "10.0.0.2");
             assertThat(store.subnetHasAllocations(h, "s2")).isFalse();
         });
