@@ -210,7 +210,7 @@ public final class Dataplane {
             return List.of();
         }
         boolean ok = apply("connect port " + port.id(), () -> {
-            ensureNetwork(spec.networkId(), spec.mtu(), false);
+            ensureNetwork(spec.networkId(), spec.mtu());
             if (before == null || !security.equals(before.security())) {
                 driver.applyPortSecurity(security);
             }
@@ -251,7 +251,7 @@ public final class Dataplane {
             }
             for (PortSpec spec : wanted.interfaces().values()) {
                 if (!spec.equals(old.interfaces().get(spec.id()))) {
-                    ensureNetwork(spec.networkId(), spec.mtu(), false);
+                    ensureNetwork(spec.networkId(), spec.mtu());
                     driver.addRouterInterface(routerId, spec);
                 }
             }
@@ -260,7 +260,7 @@ public final class Dataplane {
                     driver.clearRouterGateway(routerId);
                 }
             } else if (!wanted.gateway().equals(old.gateway()) || wanted.snat() != old.snat()) {
-                ensureNetwork(wanted.gateway().networkId(), wanted.gateway().mtu(), true);
+                ensureNetwork(wanted.gateway().networkId(), wanted.gateway().mtu());
                 driver.setRouterGateway(routerId, wanted.gateway(), wanted.snat());
             }
             if (!wanted.routes().equals(old.routes())) {
@@ -284,10 +284,10 @@ public final class Dataplane {
         }
     }
 
-    private void ensureNetwork(String networkId, int mtu, boolean external) throws NetworkDriverException {
+    private void ensureNetwork(String networkId, int mtu) throws NetworkDriverException {
         if (networks.add(networkId)) {
             try {
-                driver.ensureNetwork(new NetworkSpec(networkId, mtu, external));
+                driver.ensureNetwork(new NetworkSpec(networkId, mtu));
             } catch (NetworkDriverException | RuntimeException e) {
                 networks.remove(networkId);
                 throw e;
@@ -420,10 +420,4 @@ public final class Dataplane {
             return false;
         }
     }
-
-    /** For tests: whether a port is connected as far as this host knows. */
-    public synchronized boolean connected(String portId) {
-        return ports.containsKey(portId);
-    }
-
 }

@@ -100,11 +100,7 @@ public final class FloatingIps implements Collection {
     }
 
     /** Clears a floating IP's association (its port went away, or was unset). */
-    static void disassociate(Row floating) {
-        disassociated(floating.body());
-    }
-
-    private static void disassociated(ObjectNode body) {
+    static void disassociated(ObjectNode body) {
         body.putNull("router_id").putNull("port_id").putNull("fixed_ip_address").put("status", "DOWN");
     }
 

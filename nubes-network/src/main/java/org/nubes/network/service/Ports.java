@@ -204,7 +204,7 @@ public final class Ports implements Collection {
     /** Removes a port, its addresses and the floating IPs' association with it. */
     void remove(Handle h, Row port) {
         for (Row floating : store.ofDevice(h, "floatingip", port.id())) {
-            FloatingIps.disassociate(floating);
+            FloatingIps.disassociated(floating.body());
             resources.save(h, floating);
         }
         store.releasePort(h, port.id());

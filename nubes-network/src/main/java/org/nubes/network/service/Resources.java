@@ -40,20 +40,17 @@ public final class Resources {
         return store;
     }
 
-    /** Runs one request's checks and writes in one transaction, then tells the listener which rows it changed. */
+    /**
+     * Runs one request's checks and writes in one transaction, then tells the listener which rows
+     * it changed. Work inside a transaction takes its handle and never starts another.
+     */
     public <T> T transaction(HandleCallback<T, RuntimeException> work) {
-        if (inTransaction.get()) {
-            return jdbi.inTransaction(work); // joins the outer one, which tells the listener
-        }
         T result;
-        inTransaction.set(true);
         try {
             result = jdbi.inTransaction(work);
         } catch (RuntimeException e) {
             store.takeWritten(); // rolled back: nothing changed
             throw e;
-        } finally {
-            inTransaction.remove();
         }
         Map<String, Row> changed = store.takeWritten();
         if (!changed.isEmpty()) {
@@ -61,8 +58,6 @@ public final class Resources {
         }
         return result;
     }
-
-    private final ThreadLocal<Boolean> inTransaction = ThreadLocal.withInitial(() -> false);
 
     /**
      * Who hears of every committed change: the rows written, as last written, by id (null for a

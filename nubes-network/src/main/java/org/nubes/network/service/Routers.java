@@ -184,39 +184,37 @@ public final class Routers implements Collection {
     }
 
     ObjectNode addInterface(Handle h, Caller caller, String routerId, JsonNode request) {
-        {
-            Row router = resources.owned(h, caller, Kind.ROUTER, routerId);
-            String subnetId = interfaceTarget(request);
-            Row port;
-            if (subnetId != null) {
-                Row subnet = resources.owned(h, caller, Kind.SUBNET, subnetId);
-                String gateway = subnet.body().path("gateway_ip").asText(null);
-                if (gateway == null) {
-                    throw routerRequest("Subnet for router interface must have a gateway IP.");
-                }
-                checkOverlap(h, routerId, subnet);
-                Row network = store.find(h, "network", subnet.parentId()).orElseThrow();
-                ObjectNode fixedIp = Json.object().put("subnet_id", subnetId).put("ip_address", gateway);
-                port = ports.servicePort(h, router.projectId(), network, Ports.ROUTER_INTERFACE, routerId, Json.array().add(fixedIp));
-            } else {
-                port = resources.owned(h, caller, Kind.PORT, request.path("port_id").asText());
-                if (!port.body().path("device_id").asText().isEmpty()) {
-                    throw NeutronError.conflict("PortInUse", "Unable to complete operation on port %s for network %s. "
-                            + "Port already has an attached device %s.", port.id(), port.parentId(),
-                            port.body().path("device_id").asText());
-                }
-                if (port.body().path("fixed_ips").isEmpty()) {
-                    throw routerRequest("Router port must have at least one fixed IP");
-                }
-                for (JsonNode ip : port.body().path("fixed_ips")) {
-                    checkOverlap(h, routerId, store.find(h, "subnet", ip.path("subnet_id").asText()).orElseThrow());
-                }
-                port.body().put("device_owner", Ports.ROUTER_INTERFACE).put("device_id", routerId).put("status", "ACTIVE");
-                port.body().putArray("security_groups");
-                port = resources.save(h, port);
+        Row router = resources.owned(h, caller, Kind.ROUTER, routerId);
+        String subnetId = interfaceTarget(request);
+        Row port;
+        if (subnetId != null) {
+            Row subnet = resources.owned(h, caller, Kind.SUBNET, subnetId);
+            String gateway = subnet.body().path("gateway_ip").asText(null);
+            if (gateway == null) {
+                throw routerRequest("Subnet for router interface must have a gateway IP.");
             }
-            return interfaceInfo(router, port);
+            checkOverlap(h, routerId, subnet);
+            Row network = store.find(h, "network", subnet.parentId()).orElseThrow();
+            ObjectNode fixedIp = Json.object().put("subnet_id", subnetId).put("ip_address", gateway);
+            port = ports.servicePort(h, router.projectId(), network, Ports.ROUTER_INTERFACE, routerId, Json.array().add(fixedIp));
+        } else {
+            port = resources.owned(h, caller, Kind.PORT, request.path("port_id").asText());
+            if (!port.body().path("device_id").asText().isEmpty()) {
+                throw NeutronError.conflict("PortInUse", "Unable to complete operation on port %s for network %s. "
+                        + "Port already has an attached device %s.", port.id(), port.parentId(),
+                        port.body().path("device_id").asText());
+            }
+            if (port.body().path("fixed_ips").isEmpty()) {
+                throw routerRequest("Router port must have at least one fixed IP");
+            }
+            for (JsonNode ip : port.body().path("fixed_ips")) {
+                checkOverlap(h, routerId, store.find(h, "subnet", ip.path("subnet_id").asText()).orElseThrow());
+            }
+            port.body().put("device_owner", Ports.ROUTER_INTERFACE).put("device_id", routerId).put("status", "ACTIVE");
+            port.body().putArray("security_groups");
+            port = resources.save(h, port);
         }
+        return interfaceInfo(router, port);
     }
 
     /** PUT remove_router_interface: removes the interface port, unless floating IPs or routes need it. */
@@ -225,41 +223,39 @@ public final class Routers implements Collection {
     }
 
     ObjectNode removeInterface(Handle h, Caller caller, String routerId, JsonNode request) {
-        {
-            Row router = resources.owned(h, caller, Kind.ROUTER, routerId);
-            String subnetId = interfaceTarget(request);
-            Row port;
-            if (subnetId != null) {
-                port = interfaces(h, routerId).stream().filter(p -> onSubnet(p, subnetId)).findFirst()
-                        .orElseThrow(() -> NeutronError.notFound("RouterInterfaceNotFoundForSubnet",
-                                "Router %s has no interface on subnet %s", routerId, subnetId));
-            } else {
-                String portId = request.path("port_id").asText();
-                port = interfaces(h, routerId).stream().filter(p -> p.id().equals(portId)).findFirst()
-                        .orElseThrow(() -> NeutronError.notFound("RouterInterfaceNotFound",
-                                "Router %s does not have an interface with id %s", routerId, portId));
-            }
-            for (JsonNode ip : port.body().path("fixed_ips")) {
-                String subnet = ip.path("subnet_id").asText();
-                Cidr cidr = store.find(h, "subnet", subnet).map(Subnets::cidr).orElse(null);
-                for (JsonNode route : router.body().path("routes")) {
-                    if (cidr != null && cidr.contains(Ip.parse(route.path("nexthop").asText()).orElseThrow())) {
-                        throw NeutronError.conflict("RouterInterfaceInUseByRoute", "Router interface for subnet %s on router "
-                                + "%s cannot be deleted, as it is required by one or more routes.", subnet, routerId);
-                    }
-                }
-                for (Row floating : store.all(h, "floatingip")) {
-                    String fixedPort = floating.body().path("port_id").asText(null);
-                    if (routerId.equals(floating.body().path("router_id").asText(null)) && fixedPort != null
-                            && store.find(h, "port", fixedPort).filter(p -> onSubnet(p, subnet)).isPresent()) {
-                        throw NeutronError.conflict("RouterInterfaceInUseByFloatingIP", "Router interface for subnet %s on "
-                                + "router %s cannot be deleted, as it is required by one or more floating IPs.", subnet, routerId);
-                    }
-                }
-            }
-            ports.remove(h, port);
-            return interfaceInfo(router, port);
+        Row router = resources.owned(h, caller, Kind.ROUTER, routerId);
+        String subnetId = interfaceTarget(request);
+        Row port;
+        if (subnetId != null) {
+            port = interfaces(h, routerId).stream().filter(p -> onSubnet(p, subnetId)).findFirst()
+                    .orElseThrow(() -> NeutronError.notFound("RouterInterfaceNotFoundForSubnet",
+                            "Router %s has no interface on subnet %s", routerId, subnetId));
+        } else {
+            String portId = request.path("port_id").asText();
+            port = interfaces(h, routerId).stream().filter(p -> p.id().equals(portId)).findFirst()
+                    .orElseThrow(() -> NeutronError.notFound("RouterInterfaceNotFound",
+                            "Router %s does not have an interface with id %s", routerId, portId));
         }
+        for (JsonNode ip : port.body().path("fixed_ips")) {
+            String subnet = ip.path("subnet_id").asText();
+            Cidr cidr = store.find(h, "subnet", subnet).map(Subnets::cidr).orElse(null);
+            for (JsonNode route : router.body().path("routes")) {
+                if (cidr != null && cidr.contains(Ip.parse(route.path("nexthop").asText()).orElseThrow())) {
+                    throw NeutronError.conflict("RouterInterfaceInUseByRoute", "Router interface for subnet %s on router "
+                            + "%s cannot be deleted, as it is required by one or more routes.", subnet, routerId);
+                }
+            }
+            for (Row floating : store.all(h, "floatingip")) {
+                String fixedPort = floating.body().path("port_id").asText(null);
+                if (routerId.equals(floating.body().path("router_id").asText(null)) && fixedPort != null
+                        && store.find(h, "port", fixedPort).filter(p -> onSubnet(p, subnet)).isPresent()) {
+                    throw NeutronError.conflict("RouterInterfaceInUseByFloatingIP", "Router interface for subnet %s on "
+                            + "router %s cannot be deleted, as it is required by one or more floating IPs.", subnet, routerId);
+                }
+            }
+        }
+        ports.remove(h, port);
+        return interfaceInfo(router, port);
     }
 
     /** The subnet_id of an interface request, or null when it names a port; 400 unless exactly one is given. */

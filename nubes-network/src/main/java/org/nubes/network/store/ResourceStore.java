@@ -63,11 +63,6 @@ public final class ResourceStore {
                 .bind("id", id).bind("kind", kind).map((rs, c) -> row(rs)).findOne();
     }
 
-    /** The row of any kind with that id. */
-    public Optional<Row> find(Handle h, String id) {
-        return h.createQuery("SELECT * FROM neutron_resources WHERE id = :id").bind("id", id).map((rs, c) -> row(rs)).findOne();
-    }
-
     public List<Row> all(Handle h, String kind) {
         return h.createQuery("SELECT * FROM neutron_resources WHERE kind = :kind")
                 .bind("kind", kind).map((rs, c) -> row(rs)).list();

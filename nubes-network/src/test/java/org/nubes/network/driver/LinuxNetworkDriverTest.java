@@ -46,7 +46,7 @@ class LinuxNetworkDriverTest {
 
     @Test
     void serversOnOneNetworkPingEachOther() throws Exception {
-        String network = network(false);
+        String network = network();
         PortSpec a = port(network, "10.1.0.11", "10.1.0.1", new FixedIp("fd00:1::11", 64));
         PortSpec b = port(network, "10.1.0.12", "10.1.0.1", new FixedIp("fd00:1::12", 64));
         // Port security with ICMP in both families also lets neighbour discovery through.
@@ -75,7 +75,7 @@ class LinuxNetworkDriverTest {
 
     @Test
     void aPlugThatFailsLeavesNothing() throws Exception {
-        String network = network(false);
+        String network = network();
         String server = sandbox.server("s");
         PortSpec unknownNetwork = port(newId(), "10.9.0.10", null);
         assertThatThrownBy(() -> driver.plugPort(unknownNetwork, netns(server), "eth0"))
@@ -93,7 +93,7 @@ class LinuxNetworkDriverTest {
 
     @Test
     void portsPlugInParallel() throws Exception {
-        String network = network(false);
+        String network = network();
         String peer = plug("peer", port(network, "10.10.0.2", null));
         List<PortSpec> ports = new ArrayList<>();
         List<String> servers = new ArrayList<>();
@@ -124,7 +124,7 @@ class LinuxNetworkDriverTest {
     /** Prints how long a port takes from nothing to answering pings; asserts nothing about it. */
     @Test
     void timings() throws Exception {
-        String network = network(false);
+        String network = network();
         String peer = plug("peer", port(network, "10.8.0.2", null));
         List<Long> secure = new ArrayList<>();
         List<Long> plug = new ArrayList<>();
@@ -152,8 +152,8 @@ class LinuxNetworkDriverTest {
 
     @Test
     void networksWithTheSameAddressesStayApart() throws Exception {
-        String first = network(false);
-        String second = network(false);
+        String first = network();
+        String second = network();
         PortSpec firstA = port(first, "10.7.0.10", null);
         PortSpec secondA = port(second, "10.7.0.10", null);
         driver.applyPortSecurity(security(firstA, List.of(), PING_IN, EGRESS_IPV4));
@@ -175,8 +175,8 @@ class LinuxNetworkDriverTest {
 
     @Test
     void aRouterJoinsTwoNetworksUntilItsInterfaceIsRemoved() throws Exception {
-        String left = network(false);
-        String right = network(false);
+        String left = network();
+        String right = network();
         String serverA = plug("a", port(left, "10.2.1.10", "10.2.1.1", new FixedIp("fd00:2:1::10", 64, "fd00:2:1::1")));
         String serverB = plug("b", port(right, "10.2.2.10", "10.2.2.1", new FixedIp("fd00:2:2::10", 64, "fd00:2:2::1")));
         assertThat(sandbox.pings(serverA, "10.2.2.10")).isFalse();
@@ -199,7 +199,7 @@ class LinuxNetworkDriverTest {
 
     @Test
     void securityGroupsLetInOnlyWhatTheRulesAllowAndRepliesAlways() throws Exception {
-        String network = network(false);
+        String network = network();
         PortSpec guarded = port(network, "10.3.0.10", "10.3.0.1");
         PortSpec open = port(network, "10.3.0.20", "10.3.0.1");
         var web = new SecurityRule(Direction.INGRESS, EtherType.IPV4, "tcp", 8080, 8080, List.of("10.3.0.0/24"));
@@ -231,8 +231,8 @@ class LinuxNetworkDriverTest {
 
     @Test
     void aFloatingIpReachesTheServerFromOutsideAndSnatLetsServersOut() throws Exception {
-        String external = network(true);
-        String tenant = network(false);
+        String external = network();
+        String tenant = network();
         String outside = plug("outside", port(external, "203.0.113.50", null));
         PortSpec guarded = port(tenant, "10.4.0.10", "10.4.0.1");
         var web = new SecurityRule(Direction.INGRESS, EtherType.IPV4, "tcp", 8080, 8080);
@@ -275,7 +275,7 @@ class LinuxNetworkDriverTest {
 
     @Test
     void aServerCannotSendFromAnAddressThatIsNotItsOwn() throws Exception {
-        String network = network(false);
+        String network = network();
         PortSpec guarded = port(network, "10.5.0.10", "10.5.0.1");
         var pingIn = security(guarded, List.of(), PING_IN, EGRESS_IPV4);
         driver.applyPortSecurity(pingIn);
@@ -298,8 +298,8 @@ class LinuxNetworkDriverTest {
 
     @Test
     void doingThingsTwiceIsHarmlessAndRemovingLeavesNothing() throws Exception {
-        String network = network(false);
-        driver.ensureNetwork(new NetworkSpec(network, 1450, false));
+        String network = network();
+        driver.ensureNetwork(new NetworkSpec(network, 1450));
         PortSpec port = port(network, "10.6.0.10", "10.6.0.1");
         PortSecurity security = security(port, List.of(), PING_IN, EGRESS_IPV4);
         driver.applyPortSecurity(security);
@@ -320,7 +320,7 @@ class LinuxNetworkDriverTest {
 
         // A driver started afresh adopts what is there.
         var restarted = new LinuxNetworkDriver(sandbox.prefix);
-        restarted.ensureNetwork(new NetworkSpec(network, 1450, false));
+        restarted.ensureNetwork(new NetworkSpec(network, 1450));
         restarted.ensureRouter(router);
         restarted.applyPortSecurity(security);
         assertThat(sandbox.pings(peer, "10.6.0.10")).isTrue();
@@ -342,9 +342,9 @@ class LinuxNetworkDriverTest {
         assertThat(sandbox.hostDevices().strip().lines()).hasSize(1).allMatch(line -> line.contains(" lo:"));
     }
 
-    private String network(boolean external) throws Exception {
+    private String network() throws Exception {
         String id = newId();
-        driver.ensureNetwork(new NetworkSpec(id, 1450, external));
+        driver.ensureNetwork(new NetworkSpec(id, 1450));
         return id;
     }
 
