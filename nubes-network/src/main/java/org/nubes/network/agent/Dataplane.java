@@ -2,7 +2,9 @@ package org.nubes.network.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -35,8 +37,9 @@ import org.slf4j.LoggerFactory;
  * groups' rules applied first, so it is never open.
  * <li>A router gets its interfaces (ports owned by network:router_interface), its gateway (the
  * network:router_gateway port, with SNAT as asked), its routes and its floating IPs.
- * <li>A security group rule change is applied again to every connected port; the addresses of each
- * group's bound ports, which rules with a remote group match, are kept as one set per group.
+ * <li>A change of a security group's rules (which revises the group) is applied again to the
+ * connected ports in that group; the addresses of each group's bound ports, which rules with a
+ * remote group match, are kept as one set per group.
  * </ul>
  * What it applied is remembered, so it changes only what differs; after a restart of the process
  * it adopts what runs: connected ports are taken as they are (their servers kept running),
@@ -46,8 +49,8 @@ import org.slf4j.LoggerFactory;
 public final class Dataplane {
     private static final Logger LOG = LoggerFactory.getLogger(Dataplane.class);
 
-    /** What a connected server port was given. */
-    private record Plugged(JsonNode profile, PortSpec spec, PortSecurity security) {}
+    /** What a connected server port was given, and the security groups its rules came from. */
+    private record Plugged(JsonNode profile, PortSpec spec, PortSecurity security, Set<String> groups) {}
 
     /** What a router was given. */
     private record RouterState(Map<String, PortSpec> interfaces, PortSpec gateway, boolean snat, List<Route> routes,
@@ -87,7 +90,8 @@ public final class Dataplane {
                             || router.gateway() != null && router.gateway().id().equals(id));
         }
         return switch (row.kind()) {
-            case "network", "subnet", "rbac_policy" -> true;
+            // A rule reaches the host through its group, which every rule made or deleted revises.
+            case "network", "subnet", "rbac_policy", "security_group_rule" -> true;
             case "port" -> !ports.containsKey(id) && !row.body().path("binding:profile").hasNonNull(NetworkClient.PROFILE_NETNS)
                     && !row.body().path("device_owner").asText("").startsWith("network:router");
             default -> false;
@@ -96,7 +100,7 @@ public final class Dataplane {
 
     private synchronized void applyChanges(Map<String, Row> written) {
         Set<String> routersToSync = new LinkedHashSet<>();
-        boolean rulesChanged = false;
+        Set<String> groupsChanged = new HashSet<>();
         boolean membersChanged = false;
         for (Map.Entry<String, Row> change : written.entrySet()) {
             String id = change.getKey();
@@ -122,16 +126,16 @@ public final class Dataplane {
                         }
                     });
                 }
-                case "security_group", "security_group_rule" -> rulesChanged = true;
+                case "security_group" -> groupsChanged.add(id);
                 default -> { } // networks and subnets reach the host through their ports
             }
         }
-        if (rulesChanged) {
-            for (String portId : List.copyOf(ports.keySet())) {
-                resources.transaction(h -> resources.store().find(h, "port", portId)).ifPresent(p -> syncPort(p, false));
+        for (Map.Entry<String, Plugged> plugged : List.copyOf(ports.entrySet())) {
+            if (!Collections.disjoint(plugged.getValue().groups(), groupsChanged)) {
+                resources.transaction(h -> resources.store().find(h, "port", plugged.getKey())).ifPresent(p -> syncPort(p, false));
             }
         }
-        if (membersChanged || rulesChanged) {
+        if (membersChanged) { // who is in a group depends on the ports alone
             syncGroupMembers();
         }
         routersToSync.remove("");
@@ -205,7 +209,9 @@ public final class Dataplane {
         }
         PortSpec spec = resources.transaction(h -> portSpec(h, port));
         PortSecurity security = resources.transaction(h -> security(h, port));
-        Plugged now = new Plugged(profile, spec, security);
+        Set<String> groups = new HashSet<>();
+        body.path("security_groups").forEach(group -> groups.add(group.asText()));
+        Plugged now = new Plugged(profile, spec, security, Set.copyOf(groups));
         if (now.equals(before)) {
             return List.of();
         }
@@ -242,7 +248,9 @@ public final class Dataplane {
             return;
         }
         boolean ok = apply("configure router " + routerId, () -> {
-            driver.ensureRouter(routerId);
+            if (before == null) { // new here (or its last change failed): its namespace and base setup
+                driver.ensureRouter(routerId);
+            }
             RouterState old = before != null ? before : new RouterState(Map.of(), null, false, List.of(), Map.of());
             for (String gone : old.interfaces().keySet()) {
                 if (!wanted.interfaces().containsKey(gone)) {

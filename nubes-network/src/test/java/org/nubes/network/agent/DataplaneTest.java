@@ -27,6 +27,7 @@ import org.nubes.network.service.Networks;
 import org.nubes.network.service.Ports;
 import org.nubes.network.service.Quotas;
 import org.nubes.network.service.Resources;
+import org.nubes.network.service.Routers;
 import org.nubes.network.service.SecurityGroupRules;
 import org.nubes.network.service.SecurityGroups;
 import org.nubes.network.service.Subnets;
@@ -43,6 +44,7 @@ class DataplaneTest {
     private Ports ports;
     private SecurityGroups groups;
     private SecurityGroupRules rules;
+    private Routers routers;
 
     @BeforeEach
     void open() {
@@ -57,6 +59,7 @@ class DataplaneTest {
         groups = new SecurityGroups(resources, quotas);
         rules = new SecurityGroupRules(resources, quotas, groups);
         ports = new Ports(resources, quotas, networks, groups);
+        routers = new Routers(resources, quotas, networks, ports);
     }
 
     @AfterEach
@@ -79,6 +82,18 @@ class DataplaneTest {
 
         resources.delete(admin, rules, rule);
         assertThat(driver.security.get(portId).rules()).noneMatch(r -> Integer.valueOf(8080).equals(r.portRangeMin()));
+    }
+
+    @Test
+    void aRouterIsSetUpOnceAndThenOnlyChanged() {
+        String router = create(routers, "router", Json.object().put("name", "r"));
+        for (String cidr : List.of("10.2.0.0/24", "10.3.0.0/24")) {
+            String net = create(networks, "network", Json.object().put("name", cidr));
+            String subnet = create(subnets, "subnet", Json.object().put("network_id", net).put("cidr", cidr));
+            routers.addInterface(admin, router, Json.object().put("subnet_id", subnet));
+        }
+        assertThat(driver.calls).filteredOn(call -> call.startsWith("addRouterInterface")).hasSize(2);
+        assertThat(driver.calls).filteredOn(call -> call.startsWith("ensureRouter")).containsExactly("ensureRouter " + router);
     }
 
     private String create(Collection collection, String resource, ObjectNode attributes) {
