@@ -1,6 +1,7 @@
 package org.nubes.network.driver;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -137,13 +138,45 @@ public final class LinuxNetworkDriver implements NetworkDriver {
 
     @Override
     public void plugPort(PortSpec port, Path serverNetns, String deviceName) throws NetworkDriverException {
-        ensureHost();
+        Path netns = requireServerNamespace(Addresses.requireNamespaceFile(serverNetns));
         String device = Addresses.requireDevice(deviceName);
+        ensureHost();
         List<String> routes = defaultRoutes(port, device);
         for (Route route : port.hostRoutes()) {
             routes.add("route replace %s via %s dev %s".formatted(route.destination(), route.nexthop(), device));
         }
-        connect(portDevice(port.id()), port, Addresses.requireNamespaceFile(serverNetns), device, routes, true);
+        connect(portDevice(port.id()), port, netns, device, routes, true);
+    }
+
+    /**
+     * Refuses the machine's own network namespace (this process's, or init's) as a server's: a
+     * tenant's device would land on the host itself. Every file of one namespace has the same
+     * device and inode, whatever its path.
+     */
+    private static Path requireServerNamespace(Path netns) throws NetworkDriverException {
+        List<Object> given;
+        try {
+            given = namespaceIdentity(netns);
+        } catch (IOException e) {
+            throw new NetworkDriverException("cannot read the network namespace " + netns + ": " + e, e);
+        }
+        for (String own : List.of("/proc/self/ns/net", "/proc/1/ns/net")) {
+            try {
+                if (given.equals(namespaceIdentity(Path.of(own)))) {
+                    throw new IllegalArgumentException("refusing to plug a port into " + netns
+                            + ": it is the host's own network namespace, not a server's");
+                }
+            } catch (AccessDeniedException e) {
+                // Init's namespace is closed to this process (in a container): nor can the commands enter it.
+            } catch (IOException e) {
+                throw new NetworkDriverException("cannot read " + own + ": " + e, e);
+            }
+        }
+        return netns;
+    }
+
+    private static List<Object> namespaceIdentity(Path file) throws IOException {
+        return List.of(Files.getAttribute(file, "unix:dev"), Files.getAttribute(file, "unix:ino"));
     }
 
     @Override

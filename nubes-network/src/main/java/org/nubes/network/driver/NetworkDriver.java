@@ -26,7 +26,8 @@ public interface NetworkDriver extends AutoCloseable {
      * subnet's gateway and the host routes, and the namespace's loopback up. Plugging a port that is plugged
      * replaces its device. Apply the port's security before plugging it, or it is open until then.
      *
-     * @param serverNetns the server's network namespace as a file: /run/netns/NAME or /proc/PID/ns/net
+     * @param serverNetns the server's network namespace as a file: /run/netns/NAME or /proc/PID/ns/net; never
+     *     the machine's own, which is refused
      */
     void plugPort(PortSpec port, Path serverNetns, String deviceName) throws NetworkDriverException;
 

@@ -87,6 +87,12 @@ class LinuxNetworkDriverTest {
         assertThatThrownBy(() -> driver.plugPort(port(network, "10.9.0.10", null), netns(server), "eth1"))
                 .isInstanceOf(NetworkDriverException.class).hasMessageContaining("File exists");
 
+        for (String host : List.of("/proc/self/ns/net", "/proc/" + ProcessHandle.current().pid() + "/ns/net")) {
+            assertThatThrownBy(() -> driver.plugPort(port(network, "10.9.0.11", null), Path.of(host), "ntest0"))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("the host's own network namespace");
+        }
+        assertThat(Sandbox.run("ip", "-o", "link")).as("the machine's own devices").doesNotContain("ntest0");
+
         assertThat(sandbox.hostDevices()).doesNotContain("tap");
         assertThat(sandbox.exec(server, "ip", "-o", "link").stdout()).doesNotContain("eth0");
     }
