@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import org.nubes.core.host.Host;
 import org.nubes.core.testing.Prerequisites;
 
 /**
@@ -26,11 +27,11 @@ final class Sandbox implements AutoCloseable {
     private final List<Process> processes = new ArrayList<>();
     private final List<Path> directories = new ArrayList<>();
 
-    /** Skips the test (fails it in CI) unless it runs as root with ip, nft, nsenter, busybox and ping at hand. */
-    static void assumePrivileged() throws IOException {
-        Prerequisites.require(Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid")), "needs root");
-        for (String tool : List.of("/usr/sbin/ip", "/usr/sbin/nft", "/usr/bin/nsenter", "/bin/busybox", "/usr/bin/ping")) {
-            Prerequisites.require(Files.isExecutable(Path.of(tool)), "needs " + tool);
+    /** Skips the test (fails it in CI) unless it runs as root with ip, nft, nsenter, busybox and ping on the PATH. */
+    static void assumePrivileged() {
+        Prerequisites.require(Host.isRoot(), "needs root");
+        for (String tool : List.of("ip", "nft", "nsenter", "busybox", "ping")) {
+            Prerequisites.require(Host.onPath(tool).isPresent(), "needs " + tool);
         }
     }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.nubes.network.driver.PortSecurity.AllowedAddressPair;
 import org.nubes.network.driver.PortSecurity.Direction;
@@ -78,10 +79,17 @@ class ScriptsTest {
 
     @Test
     void deviceNamesFitTheKernelsFifteenCharacters() {
-        String id = "0f6a2b9c-1111-2222-3333-444455556666";
-        assertThat(List.of(LinuxNetworkDriver.portDevice(id), LinuxNetworkDriver.bridgeDevice(id),
-                LinuxNetworkDriver.routerInterfaceDevice(id), LinuxNetworkDriver.gatewayDevice(id)))
-                .containsExactly("tap0f6a2b9c-11", "brq0f6a2b9c-11", "qr-0f6a2b9c-11", "qg-0f6a2b9c-11")
-                .allMatch(name -> name.length() <= 15);
+        assertThat(devices("0f6a2b9c-1111-2222-3333-444455556666"))
+                .containsExactly("tap0f6a2b9c-11", "brq0f6a2b9c-11", "qr-0f6a2b9c-11", "qg-0f6a2b9c-11");
+        // Any id the driver takes (up to 64 characters) gives names the kernel takes.
+        String longest = (UUID.randomUUID().toString() + UUID.randomUUID()).substring(0, 64);
+        for (String id : List.of(UUID.randomUUID().toString(), longest)) {
+            assertThat(devices(Addresses.requireId("id", id))).allMatch(name -> name.length() <= 15, "at most 15 characters");
+        }
+    }
+
+    private static List<String> devices(String id) {
+        return List.of(LinuxNetworkDriver.portDevice(id), LinuxNetworkDriver.bridgeDevice(id),
+                LinuxNetworkDriver.routerInterfaceDevice(id), LinuxNetworkDriver.gatewayDevice(id));
     }
 }

@@ -2,6 +2,11 @@ package org.nubes.network.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterEach;
@@ -89,11 +94,9 @@ class ResourceStoreTest {
 
     @ParameterizedTest
     @MethodSource("databases")
-    void quotasAndLocks(DatabaseConfig config) {
+    void quotasAreKeptPerProjectAndResource(DatabaseConfig config) {
         Jdbi jdbi = open(config);
         jdbi.useTransaction(h -> {
-            store.lock(h, "project:p1");
-            store.lock(h, "project:p1");
             store.setQuota(h, "p1", "network", 3);
             store.setQuota(h, "p1", "network", 4);
             store.setQuota(h, "p2", "port", -1);
@@ -104,5 +107,32 @@ class ResourceStoreTest {
             store.deleteQuotas(h, "p1");
             assertThat(store.projectsWithQuotas(h)).containsExactly("p2");
         });
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aLockMakesOtherTransactionsWaitUntilItsOwnEnds(DatabaseConfig config) throws Exception {
+        Jdbi jdbi = open(config);
+        CountDownLatch locked = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<?> holder = threads.submit(() -> {
+                jdbi.useTransaction(h -> {
+                    store.lock(h, "project:p1");
+                    store.lock(h, "project:p1"); // again in its own transaction: no wait
+                    locked.countDown();
+                    release.await();
+                });
+                return null;
+            });
+            assertThat(locked.await(10, TimeUnit.SECONDS)).isTrue();
+            Future<?> waiter = threads.submit(() -> jdbi.useTransaction(h -> store.lock(h, "project:p1")));
+            threads.submit(() -> jdbi.useTransaction(h -> store.lock(h, "project:p2"))).get(10, TimeUnit.SECONDS);
+            Thread.sleep(300);
+            assertThat(waiter.isDone()).as("the same lock waits").isFalse();
+            release.countDown();
+            holder.get(10, TimeUnit.SECONDS);
+            waiter.get(10, TimeUnit.SECONDS);
+        }
     }
 }
