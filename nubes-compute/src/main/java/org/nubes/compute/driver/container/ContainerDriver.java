@@ -26,9 +26,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.nubes.compute.driver.DriverException;
 import org.nubes.compute.driver.VirtDriver;
@@ -457,7 +459,7 @@ public final class ContainerDriver implements VirtDriver {
                 }
                 Exec.check(List.of("mount", "--bind", "/proc/" + state.pid() + "/ns/net", netns.toString()));
             }
-            plugger.plug(portId, netns, "eth" + (ports.size() - 1));
+            plugger.plug(portId, netns, freeDevice(interfaces(state.pid())));
         }
     }
 
@@ -808,6 +810,28 @@ public final class ContainerDriver implements VirtDriver {
 
     private Path networkNamespace(String id) {
         return dir(id).resolve("netns");
+    }
+
+    /**
+     * The first ethN not among the interfaces: a port attached to a running server must not take
+     * the name of one still there (after a detach the others keep theirs until the next start).
+     */
+    static String freeDevice(Set<String> interfaces) {
+        int n = 0;
+        while (interfaces.contains("eth" + n)) {
+            n++;
+        }
+        return "eth" + n;
+    }
+
+    /** The interfaces of the network namespace process pid is in, from /proc (no program to run). */
+    private static Set<String> interfaces(long pid) throws DriverException {
+        try (Stream<String> lines = Files.lines(Path.of("/proc", Long.toString(pid), "net/dev"))) {
+            // Two header lines, then "  name: counters" per interface.
+            return lines.skip(2).map(l -> l.substring(0, l.indexOf(':')).strip()).collect(Collectors.toSet());
+        } catch (IOException | UncheckedIOException e) {
+            throw new DriverException("cannot list the server's interfaces: " + e.getMessage(), e);
+        }
     }
 
     /** Makes the server's network namespace unless it is there, and has each port connected to it (eth0, eth1, ...). */

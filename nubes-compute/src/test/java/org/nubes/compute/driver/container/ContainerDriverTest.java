@@ -394,6 +394,15 @@ class ContainerDriverTest {
         assertThat(plugged).as("powerOn connects the ports again").hasSize(4);
         assertThat(exec(id, "ip", "-o", "addr", "show", "dev", "eth1")).contains("10.9.0.14/24");
 
+        // A port attached to the running server takes the first free name, never one still there.
+        withPorts.detachInterface(id, "port-a");
+        Path netns = stateDir.resolve("state/servers").resolve(id).resolve("netns");
+        Exec.check(List.of("nsenter", "--net=" + netns, "ip", "link", "del", "eth0")); // as the networking service does
+        withPorts.attachInterface(id, "port-c");
+        withPorts.attachInterface(id, "port-d");
+        assertThat(plugged.subList(4, 6)).containsExactly("port-c eth0", "port-d eth2");
+        assertThat(exec(id, "ip", "-o", "addr", "show", "dev", "eth1")).as("port-b keeps its interface").contains("10.9.0.14/24");
+
         withPorts.destroy(id);
         assertThat(mountsOf(id)).isEmpty();
         // Without a way to connect ports (as rootless), a server with ports runs with loopback only.
