@@ -128,6 +128,16 @@ class ServerDetailsTest {
         assertThat(refused.status()).isEqualTo(409);
         assertThat(refused.json().path("conflictingRequest").path("message").asText()).isEqualTo("Instance " + id + " is locked");
         assertThat(client.delete("/v2.1/servers/" + id).status()).isEqualTo(409);
+        String portId = "6b8a2d3e-0000-4000-8000-000000000001";
+        ObjectNode attach = Json.object();
+        attach.putObject("interfaceAttachment").put("port_id", portId);
+        for (ApiClient.Response locked : List.of(client.post("/v2.1/servers/" + id + "/os-interface", attach),
+                client.delete("/v2.1/servers/" + id + "/os-interface/" + portId))) {
+            assertThat(locked.status()).as(locked.text()).isEqualTo(409);
+            assertThat(locked.json().path("conflictingRequest").path("message").asText()).isEqualTo("Instance " + id + " is locked");
+        }
+        // The admin is not held by the lock: the detach gets as far as the port, which the server does not have.
+        assertThat(cloud.admin().delete("/v2.1/servers/" + id + "/os-interface/" + portId).status()).isEqualTo(404);
         assertThat(cloud.admin().post("/v2.1/servers/" + id + "/action", Json.parse("{\"os-stop\": null}".getBytes())).status())
                 .isEqualTo(202);
         cloud.awaitIdle();

@@ -206,14 +206,14 @@ public final class ServerPartsApi {
                 throw ApiException.badRequest("Invalid input: '%s' is not a 'uuid'", id);
             }
         }
-        org.nubes.compute.store.Vif vif = servers.attachInterface(ctx.header("X-Auth-Token"), server,
+        org.nubes.compute.store.Vif vif = servers.attachInterface(Http.caller(ctx), ctx.header("X-Auth-Token"), server,
                 new org.nubes.compute.service.RequestedNetworks.Requested(net, port, fixedIp));
         Http.json(ctx, Json.object().set("interfaceAttachment", interfaceView(vif)));
     }
 
     private void detachInterface(Context ctx) {
         Instance server = ServerApi.server(ctx, servers, "os_compute_api:os-attach-interfaces:delete");
-        servers.detachInterface(server, ctx.pathParam("port_id"));
+        servers.detachInterface(Http.caller(ctx), server, ctx.pathParam("port_id"));
         ctx.status(202);
     }
 

@@ -170,12 +170,17 @@ public final class Servers {
         return true;
     }
 
+    /** Interfaces attach and detach only while the server is in one of these states, with no task. */
+    private static final Set<String> INTERFACE_STATES = Set.of(ServerStatus.ACTIVE, ServerStatus.STOPPED, ServerStatus.PAUSED,
+            ServerStatus.SUSPENDED);
+
     /**
      * os-interface attach: a port on the network (with the fixed IP) or the given port, made and
-     * connected by the server's host. 409 unless the server is settled in a state that has a host.
+     * connected by the server's host. 409 when the server is locked, or not settled in a state that
+     * has a host.
      */
-    public Vif attachInterface(String userToken, Instance server, RequestedNetworks.Requested requested) {
-        checkSettled(server, "attach_interface");
+    public Vif attachInterface(AuthContext caller, String userToken, Instance server, RequestedNetworks.Requested requested) {
+        checkSettled(caller, server, "attach_interface");
         RequestedNetworks checked = serverNetworks.resolve(userToken, server.projectId(), new RequestedNetworks.Listed(List.of(requested)), 1);
         JsonNode vif = AgentCalls.call(bus, server.host(), "attach_interface",
                 Json.object().put("instance_id", server.id()).set("requested_networks", checked.toJson()));
@@ -183,17 +188,17 @@ public final class Servers {
     }
 
     /** os-interface detach: 404 for a port that is not the server's. */
-    public void detachInterface(Instance server, String portId) {
-        checkSettled(server, "detach_interface");
+    public void detachInterface(AuthContext caller, Instance server, String portId) {
+        checkSettled(caller, server, "detach_interface");
         if (server.networkInfo().stream().noneMatch(v -> v.portId().equals(portId))) {
             throw ApiException.notFound("Port %s is not attached", portId);
         }
         AgentCalls.call(bus, server.host(), "detach_interface", Json.object().put("instance_id", server.id()).put("port_id", portId));
     }
 
-    private static void checkSettled(Instance server, String what) {
-        if (server.host() == null || server.taskState() != null
-                || !Set.of(ServerStatus.ACTIVE, ServerStatus.STOPPED, ServerStatus.PAUSED, ServerStatus.SUSPENDED).contains(server.vmState())) {
+    private static void checkSettled(AuthContext caller, Instance server, String what) {
+        checkLock(caller, server);
+        if (server.host() == null || server.taskState() != null || !INTERFACE_STATES.contains(server.vmState())) {
             throw ApiException.conflict("Cannot '%s' instance %s while it is in vm_state %s", what, server.id(), server.vmState());
         }
     }
