@@ -1,9 +1,5 @@
 package org.nubes.server;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,7 +14,6 @@ import org.nubes.core.db.Database;
 import org.nubes.core.http.ApiService;
 import org.nubes.core.http.CatalogEntry;
 import org.nubes.core.http.HttpService;
-import org.nubes.core.json.Json;
 import org.nubes.identity.IdentityConfig;
 import org.nubes.identity.IdentityService;
 import org.nubes.identity.service.Bootstrap;
@@ -92,29 +87,9 @@ public final class Cloud implements AutoCloseable {
             catalog.addAll(service.service().catalogEntries(http.url(service.port())));
         }
         bootstrap = identity.bootstrap(catalog);
-        network.bootstrap(adminProjectId());
+        network.bootstrap(bootstrap.adminProjectId());
         starterImage = compute.registerStarterImage();
         return this;
-    }
-
-    /** The id of identity's bootstrap project "admin", asked of the identity API with the service token. */
-    private String adminProjectId() {
-        ServiceSession session = new ServiceSession(HttpClient.newHttpClient(), this::serviceCredentials, "public");
-        HttpRequest request = HttpRequest.newBuilder(URI.create(identityUrl + "/v3/projects?domain_id=default&name="
-                + Bootstrap.ADMIN_PROJECT)).header("X-Auth-Token", session.token()).GET().build();
-        try {
-            HttpResponse<byte[]> response = session.http().send(request, HttpResponse.BodyHandlers.ofByteArray());
-            String id = Json.parse(response.body()).path("projects").path(0).path("id").asText("");
-            if (response.statusCode() != 200 || id.isEmpty()) {
-                throw new IllegalStateException("identity did not name the admin project: " + response.statusCode());
-            }
-            return id;
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 
     /** The services besides identity; each later service module joins here. */

@@ -30,8 +30,8 @@ public final class Bootstrap {
     public static final String ADMIN_PROJECT = "admin";
     public static final String SERVICE_PROJECT = "service";
 
-    /** The passwords made on this start; null when the user already existed. */
-    public record Result(String adminPassword, String servicePassword) {}
+    /** The admin project's id, and the passwords made on this start (null when the user already existed). */
+    public record Result(String adminProjectId, String adminPassword, String servicePassword) {}
 
     private final IdentityStores stores;
     private final Passwords passwords;
@@ -81,7 +81,7 @@ public final class Bootstrap {
             stores.catalog().createRegion(new Region(region, "", null, Json.object()));
         }
         catalog.forEach(entry -> register(region, entry));
-        return new Result(madeAdmin, madeService);
+        return new Result(adminProject.id(), madeAdmin, madeService);
     }
 
     private Role role(String name) {
