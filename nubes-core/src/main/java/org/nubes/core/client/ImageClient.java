@@ -3,10 +3,8 @@ package org.nubes.core.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.InputStream;
-import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.nubes.core.http.ApiException;
@@ -18,28 +16,26 @@ import org.nubes.core.json.Json;
  * itself (reading data to boot, writing a snapshot) carry the service token.
  */
 public final class ImageClient {
-    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
-
     private final ServiceSession session;
-    private final Supplier<String> baseUrl;
+    private final Remote api;
 
     public ImageClient(ServiceSession session) {
         this.session = session;
-        this.baseUrl = () -> session.endpoint("image");
+        this.api = new Remote(session, "image");
     }
 
     /** The absolute URL of a path of the image API. */
     public String url(String path) {
-        return baseUrl.get() + path;
+        return api.url(path);
     }
 
     /** The image as the token's owner sees it, or empty when they cannot see it. */
     public Optional<JsonNode> show(String token, String id) {
-        HttpResponse<byte[]> answer = send(request("/v2/images/" + id, token).GET().build());
+        HttpResponse<byte[]> answer = api.send(api.request("/v2/images/" + id, token).GET().build());
         return switch (answer.statusCode()) {
             case 200 -> Optional.of(Json.parse(answer.body()));
             case 404 -> Optional.empty();
-            default -> throw failed("show image " + id, answer);
+            default -> throw api.failed("show image " + id, answer);
         };
     }
 
@@ -50,10 +46,10 @@ public final class ImageClient {
 
     /** The first image of that name the service sees, or empty. */
     public Optional<JsonNode> findByName(String name) {
-        HttpResponse<byte[]> answer = send(request("/v2/images?name=" + java.net.URLEncoder.encode(name,
+        HttpResponse<byte[]> answer = api.send(api.request("/v2/images?name=" + java.net.URLEncoder.encode(name,
                 java.nio.charset.StandardCharsets.UTF_8), session.token()).GET().build());
         if (answer.statusCode() != 200) {
-            throw failed("list images", answer);
+            throw api.failed("list images", answer);
         }
         JsonNode images = Json.parse(answer.body()).path("images");
         return images.isEmpty() ? Optional.empty() : Optional.of(images.get(0));
@@ -66,19 +62,18 @@ public final class ImageClient {
 
     /** Creates an image record (queued) as the token's owner and returns it. */
     public JsonNode create(String token, ObjectNode image) {
-        HttpResponse<byte[]> answer = send(request("/v2/images", token).header("Content-Type", "application/json")
+        HttpResponse<byte[]> answer = api.send(api.request("/v2/images", token).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(Json.bytes(image))).build());
         if (answer.statusCode() != 201) {
-            throw failed("create an image", answer);
+            throw api.failed("create an image", answer);
         }
         return Json.parse(answer.body());
     }
 
     /** Streams the image's data; the caller closes the stream. */
     public InputStream download(String id) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl.get() + "/v2/images/" + id + "/file"))
-                .header("X-Auth-Token", session.token()).GET().build();
-        HttpResponse<InputStream> answer = Remote.send(session.http(), request, HttpResponse.BodyHandlers.ofInputStream(), "image");
+        HttpRequest request = api.streamingRequest("/v2/images/" + id + "/file", session.token()).GET().build();
+        HttpResponse<InputStream> answer = api.send(request, HttpResponse.BodyHandlers.ofInputStream());
         if (answer.statusCode() != 200) {
             try (InputStream body = answer.body()) {
                 throw new ApiException(ApiException.Kind.UNAVAILABLE, "The image service answered %d to a download of image %s."
@@ -92,32 +87,20 @@ public final class ImageClient {
 
     /** Uploads data to a queued image with the service token. */
     public void upload(String id, Supplier<InputStream> data) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl.get() + "/v2/images/" + id + "/file"))
-                .header("X-Auth-Token", session.token()).header("Content-Type", "application/octet-stream")
+        HttpRequest request = api.streamingRequest("/v2/images/" + id + "/file", session.token())
+                .header("Content-Type", "application/octet-stream")
                 .PUT(HttpRequest.BodyPublishers.ofInputStream(data)).build();
-        HttpResponse<byte[]> answer = send(request);
+        HttpResponse<byte[]> answer = api.send(request);
         if (answer.statusCode() != 204) {
-            throw failed("upload data of image " + id, answer);
+            throw api.failed("upload data of image " + id, answer);
         }
     }
 
     /** Deletes an image with the service token; a missing image is already deleted. */
     public void delete(String id) {
-        HttpResponse<byte[]> answer = send(request("/v2/images/" + id, session.token()).DELETE().build());
+        HttpResponse<byte[]> answer = api.send(api.request("/v2/images/" + id, session.token()).DELETE().build());
         if (answer.statusCode() != 204 && answer.statusCode() != 404) {
-            throw failed("delete image " + id, answer);
+            throw api.failed("delete image " + id, answer);
         }
-    }
-
-    private HttpRequest.Builder request(String path, String token) {
-        return HttpRequest.newBuilder(URI.create(baseUrl.get() + path)).timeout(CALL_TIMEOUT).header("X-Auth-Token", token);
-    }
-
-    private HttpResponse<byte[]> send(HttpRequest request) {
-        return Remote.send(session.http(), request, HttpResponse.BodyHandlers.ofByteArray(), "image");
-    }
-
-    private static ApiException failed(String what, HttpResponse<byte[]> answer) {
-        return Remote.failed("image", what, answer);
     }
 }

@@ -2,12 +2,10 @@ package org.nubes.core.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,8 +19,6 @@ import org.nubes.core.json.Json;
  * with the user's token; ports are made, bound and removed with the service token, as Nova does.
  */
 public final class NetworkClient {
-    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
-
     /**
      * The keys of a port's binding profile with which a compute host asks the networking service
      * to connect the port on that host: the server's network namespace (a file), the device name
@@ -32,14 +28,16 @@ public final class NetworkClient {
             PROFILE_REQUESTED_AT = "nubes_requested_at";
 
     private final ServiceSession session;
+    private final Remote api;
 
     public NetworkClient(ServiceSession session) {
         this.session = session;
+        this.api = new Remote(session, "network");
     }
 
     /** Whether the cloud has a networking service at all. */
     public boolean available() {
-        return session.findEndpoint("network").isPresent();
+        return api.available();
     }
 
     /** The network as the token's owner sees it, or empty. */
@@ -95,9 +93,9 @@ public final class NetworkClient {
     private List<JsonNode> list(String token, String collection, String key, Map<String, String> filters) {
         StringJoiner query = new StringJoiner("&", "?", "").setEmptyValue("");
         filters.forEach((k, v) -> query.add(encode(k) + "=" + encode(v)));
-        HttpResponse<byte[]> answer = send(request("/v2.0/" + collection + query, token).GET().build());
+        HttpResponse<byte[]> answer = api.send(api.request("/v2.0/" + collection + query, token).GET().build());
         if (answer.statusCode() != 200) {
-            throw failed("list " + collection, answer);
+            throw api.failed("list " + collection, answer);
         }
         List<JsonNode> found = new ArrayList<>();
         Json.parse(answer.body()).path(key).forEach(found::add);
@@ -106,7 +104,7 @@ public final class NetworkClient {
 
     /** Creates a port with the service token; a refusal keeps the network service's status and message. */
     public JsonNode createPort(ObjectNode port) {
-        HttpResponse<byte[]> answer = send(request("/v2.0/ports", session.token()).header("Content-Type", "application/json")
+        HttpResponse<byte[]> answer = api.send(api.request("/v2.0/ports", session.token()).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(Json.bytes(Json.object().set("port", port)))).build());
         if (answer.statusCode() != 201) {
             throw refused("create a port", answer);
@@ -116,7 +114,7 @@ public final class NetworkClient {
 
     /** Changes a port with the service token. */
     public JsonNode updatePort(String id, ObjectNode changes) {
-        HttpResponse<byte[]> answer = send(request("/v2.0/ports/" + id, session.token()).header("Content-Type", "application/json")
+        HttpResponse<byte[]> answer = api.send(api.request("/v2.0/ports/" + id, session.token()).header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(Json.bytes(Json.object().set("port", changes)))).build());
         if (answer.statusCode() != 200) {
             throw refused("update port " + id, answer);
@@ -126,15 +124,15 @@ public final class NetworkClient {
 
     /** Deletes a port with the service token; a missing port is deleted already. */
     public void deletePort(String id) {
-        HttpResponse<byte[]> answer = send(request("/v2.0/ports/" + id, session.token()).DELETE().build());
+        HttpResponse<byte[]> answer = api.send(api.request("/v2.0/ports/" + id, session.token()).DELETE().build());
         if (answer.statusCode() != 204 && answer.statusCode() != 404) {
-            throw failed("delete port " + id, answer);
+            throw api.failed("delete port " + id, answer);
         }
     }
 
     /** The network of the project's auto-allocated topology, made on first use (Nova's networks=auto). */
     public String autoAllocatedNetwork(String projectId) {
-        HttpResponse<byte[]> answer = send(request("/v2.0/auto-allocated-topology/" + encode(projectId), session.token())
+        HttpResponse<byte[]> answer = api.send(api.request("/v2.0/auto-allocated-topology/" + encode(projectId), session.token())
                 .GET().build());
         if (answer.statusCode() != 200) {
             throw refused("find or make the network of project " + projectId, answer);
@@ -143,21 +141,12 @@ public final class NetworkClient {
     }
 
     private Optional<JsonNode> show(String token, String collection, String member, String id) {
-        HttpResponse<byte[]> answer = send(request("/v2.0/" + collection + "/" + encode(id), token).GET().build());
+        HttpResponse<byte[]> answer = api.send(api.request("/v2.0/" + collection + "/" + encode(id), token).GET().build());
         return switch (answer.statusCode()) {
             case 200 -> Optional.of(Json.parse(answer.body()).path(member));
             case 404 -> Optional.empty();
-            default -> throw failed("show " + member + " " + id, answer);
+            default -> throw api.failed("show " + member + " " + id, answer);
         };
-    }
-
-    private HttpRequest.Builder request(String path, String token) {
-        return HttpRequest.newBuilder(URI.create(session.endpoint("network") + path)).timeout(CALL_TIMEOUT)
-                .header("X-Auth-Token", token);
-    }
-
-    private HttpResponse<byte[]> send(HttpRequest request) {
-        return Remote.send(session.http(), request, HttpResponse.BodyHandlers.ofByteArray(), "network");
     }
 
     private static String encode(String value) {
@@ -165,7 +154,7 @@ public final class NetworkClient {
     }
 
     /** A 4xx of the network service as the same kind of fault, with its message; anything else as 503. */
-    private static ApiException refused(String what, HttpResponse<byte[]> answer) {
+    private ApiException refused(String what, HttpResponse<byte[]> answer) {
         for (ApiException.Kind kind : ApiException.Kind.values()) {
             if (kind.status == answer.statusCode() && answer.statusCode() < 500) {
                 String message;
@@ -177,10 +166,6 @@ public final class NetworkClient {
                 return new ApiException(kind, message.isEmpty() ? "The network service could not " + what + "." : message);
             }
         }
-        return failed(what, answer);
-    }
-
-    private static ApiException failed(String what, HttpResponse<byte[]> answer) {
-        return Remote.failed("network", what, answer);
+        return api.failed(what, answer);
     }
 }

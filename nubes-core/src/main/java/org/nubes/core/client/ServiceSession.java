@@ -93,7 +93,7 @@ public final class ServiceSession {
         body.with("auth").putObject("scope").putObject("project").put("name", who.projectName())
                 .putObject("domain").put("id", who.domainId());
         HttpRequest request = HttpRequest.newBuilder(URI.create(who.identityUrl().replaceAll("/+$", "") + "/v3/auth/tokens"))
-                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+                .timeout(Remote.CALL_TIMEOUT).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(Json.bytes(body))).build();
         HttpResponse<byte[]> answer = Remote.send(http, request, HttpResponse.BodyHandlers.ofByteArray(), "identity");
         if (answer.statusCode() != 201) {
