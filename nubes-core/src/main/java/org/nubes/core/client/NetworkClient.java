@@ -155,17 +155,16 @@ public final class NetworkClient {
 
     /** A 4xx of the network service as the same kind of fault, with its message; anything else as 503. */
     private ApiException refused(String what, HttpResponse<byte[]> answer) {
-        for (ApiException.Kind kind : ApiException.Kind.values()) {
-            if (kind.status == answer.statusCode() && answer.statusCode() < 500) {
-                String message;
-                try {
-                    message = Json.parse(answer.body()).path("NeutronError").path("message").asText("");
-                } catch (RuntimeException e) {
-                    message = "";
-                }
-                return new ApiException(kind, message.isEmpty() ? "The network service could not " + what + "." : message);
-            }
+        ApiException.Kind kind = ApiException.Kind.of(answer.statusCode()).orElse(null);
+        if (kind == null || answer.statusCode() >= 500) {
+            return api.failed(what, answer);
         }
-        return api.failed(what, answer);
+        String message;
+        try {
+            message = Json.parse(answer.body()).path("NeutronError").path("message").asText("");
+        } catch (RuntimeException e) {
+            message = "";
+        }
+        return new ApiException(kind, message.isEmpty() ? "The network service could not " + what + "." : message);
     }
 }

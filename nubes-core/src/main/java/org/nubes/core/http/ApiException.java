@@ -1,5 +1,8 @@
 package org.nubes.core.http;
 
+import java.util.Arrays;
+import java.util.Optional;
+
 /**
  * The one exception a handler throws to answer with an OpenStack fault. Each service renders it
  * in its own fault format through its {@link FaultRenderer}; handlers never catch it.
@@ -27,6 +30,11 @@ public class ApiException extends RuntimeException {
         Kind(int status, String title) {
             this.status = status;
             this.title = title;
+        }
+
+        /** The kind of an HTTP status, or empty for a status no fault here has. */
+        public static Optional<Kind> of(int status) {
+            return Arrays.stream(values()).filter(kind -> kind.status == status).findFirst();
         }
     }
 

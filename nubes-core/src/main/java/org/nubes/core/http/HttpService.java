@@ -155,18 +155,14 @@ public final class HttpService implements AutoCloseable {
     }
 
     private static ApiException translate(HttpResponseException e) {
-        for (ApiException.Kind kind : ApiException.Kind.values()) {
-            if (kind.status == e.getStatus()) {
-                String message = switch (kind) {
-                    case NOT_FOUND -> "The resource could not be found.";
-                    case METHOD_NOT_ALLOWED -> "The method is not allowed for this resource.";
-                    case PAYLOAD_TOO_LARGE -> "The request body is larger than the server accepts.";
-                    default -> e.getMessage();
-                };
-                return new ApiException(kind, message);
-            }
-        }
-        return new ApiException(ApiException.Kind.BAD_REQUEST, e.getMessage());
+        ApiException.Kind kind = ApiException.Kind.of(e.getStatus()).orElse(ApiException.Kind.BAD_REQUEST);
+        String message = switch (kind) {
+            case NOT_FOUND -> "The resource could not be found.";
+            case METHOD_NOT_ALLOWED -> "The method is not allowed for this resource.";
+            case PAYLOAD_TOO_LARGE -> "The request body is larger than the server accepts.";
+            default -> e.getMessage();
+        };
+        return new ApiException(kind, message);
     }
 
     private void logAccess(Context ctx, Float ms) {
