@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.nubes.compute.driver.DriverException;
 import org.nubes.compute.store.Instance;
 import org.nubes.compute.store.Vif;
@@ -92,53 +93,45 @@ public final class ServerNetworks {
         return network.available() ? network.securityGroups(userToken, Map.of("project_id", projectId)) : List.of();
     }
 
-    /** The security group (by id, else the project's of that name) as the user sees it. */
-    public java.util.Optional<JsonNode> securityGroupOf(String userToken, String projectId, String nameOrId) {
-        if (!network.available()) {
-            return java.util.Optional.empty();
-        }
-        java.util.Optional<JsonNode> byId = network.securityGroup(userToken, nameOrId);
-        return byId.isPresent() ? byId
-                : network.securityGroups(userToken, Map.of("name", nameOrId, "project_id", projectId)).stream().findFirst();
+    /** The security group as the user sees it (see {@link #findSecurityGroup}); empty without a networking service. */
+    public Optional<JsonNode> securityGroupOf(String userToken, String projectId, String nameOrId) {
+        return network.available() ? findSecurityGroup(userToken, projectId, nameOrId) : Optional.empty();
     }
 
-    /** The project's group of that name or id (an admin sees every project's "default"). */
-    private java.util.Optional<Vif.SecurityGroup> securityGroup(String userToken, String projectId, String nameOrId) {
-        List<JsonNode> named = network.securityGroups(userToken, Map.of("name", nameOrId, "project_id", projectId));
-        JsonNode group = !named.isEmpty() ? named.getFirst() : network.securityGroup(userToken, nameOrId).orElse(null);
-        return java.util.Optional.ofNullable(group).map(g -> new Vif.SecurityGroup(g.path("id").asText(), g.path("name").asText()));
+    private Optional<Vif.SecurityGroup> securityGroup(String userToken, String projectId, String nameOrId) {
+        return findSecurityGroup(userToken, projectId, nameOrId)
+                .map(g -> new Vif.SecurityGroup(g.path("id").asText(), g.path("name").asText()));
     }
 
     /**
-     * Adds a security group to every port of the server (Nova's addSecurityGroup); 404 for a group
-     * the user does not have. The server's interfaces as they are now.
+     * As Nova finds a group a server create names: the project's group of that name, else the
+     * group of that id (a name that is another group's id means the named one).
      */
-    public List<Vif> addSecurityGroup(String userToken, Instance server, String name) {
-        Vif.SecurityGroup group = securityGroup(userToken, server.projectId(), name).orElseThrow(() ->
-                ApiException.notFound("Security group %s not found for project %s.", name, server.projectId()));
-        List<Vif> vifs = new ArrayList<>();
-        for (Vif vif : server.networkInfo()) {
-            List<Vif.SecurityGroup> groups = new ArrayList<>(vif.securityGroups());
-            if (!groups.contains(group)) {
-                groups.add(group);
-                setSecurityGroups(vif, groups);
-            }
-            vifs.add(vif.withSecurityGroups(groups));
-        }
-        return vifs;
+    private Optional<JsonNode> findSecurityGroup(String userToken, String projectId, String nameOrId) {
+        List<JsonNode> named = network.securityGroups(userToken, Map.of("name", nameOrId, "project_id", projectId));
+        return !named.isEmpty() ? Optional.of(named.getFirst()) : network.securityGroup(userToken, nameOrId);
     }
 
-    /** Removes a security group from every port of the server; 400 when no port of it has the group. */
-    public List<Vif> removeSecurityGroup(String userToken, Instance server, String name) {
+    /**
+     * Adds a security group to every port of the server, or takes it from every port that has it
+     * (Nova's addSecurityGroup and removeSecurityGroup); 404 for a group the user does not have,
+     * 400 for taking one no port has. The server's interfaces as they are now.
+     */
+    public List<Vif> changeSecurityGroup(String userToken, Instance server, String name, boolean add) {
         Vif.SecurityGroup group = securityGroup(userToken, server.projectId(), name).orElseThrow(() ->
                 ApiException.notFound("Security group %s not found for project %s.", name, server.projectId()));
-        if (server.networkInfo().stream().noneMatch(vif -> vif.securityGroups().contains(group))) {
+        if (!add && server.networkInfo().stream().noneMatch(vif -> vif.securityGroups().contains(group))) {
             throw ApiException.badRequest("Security group %s is not a member of instance %s", name, server.id());
         }
         List<Vif> vifs = new ArrayList<>();
         for (Vif vif : server.networkInfo()) {
             List<Vif.SecurityGroup> groups = new ArrayList<>(vif.securityGroups());
-            if (groups.remove(group)) {
+            if (groups.contains(group) != add) {
+                if (add) {
+                    groups.add(group);
+                } else {
+                    groups.remove(group);
+                }
                 setSecurityGroups(vif, groups);
             }
             vifs.add(vif.withSecurityGroups(groups));

@@ -210,8 +210,7 @@ public final class Servers {
 
     /** addSecurityGroup and removeSecurityGroup: the group on all the server's ports, or on none. */
     public void changeSecurityGroup(String userToken, Instance server, String name, boolean add) {
-        List<Vif> vifs = add ? serverNetworks.addSecurityGroup(userToken, server, name)
-                : serverNetworks.removeSecurityGroup(userToken, server, name);
+        List<Vif> vifs = serverNetworks.changeSecurityGroup(userToken, server, name, add);
         instances.update(server.id(), null, Map.of("network_info", vifs), Instant.now());
     }
 
