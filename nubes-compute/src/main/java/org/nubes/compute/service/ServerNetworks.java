@@ -3,6 +3,7 @@ package org.nubes.compute.service;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -199,6 +200,7 @@ public final class ServerNetworks {
                     network.autoAllocatedNetwork(server.projectId()), null, null));
             case RequestedNetworks.Listed listed -> listed.entries();
         };
+        Names names = new Names(groups);
         List<Vif> vifs = new ArrayList<>();
         try {
             for (RequestedNetworks.Requested entry : entries) {
@@ -206,7 +208,7 @@ public final class ServerNetworks {
                         .put("device_owner", "compute:" + (server.availabilityZone() == null ? "nova" : server.availabilityZone()))
                         .put("binding:host_id", host);
                 if (entry.portId() != null) {
-                    vifs.add(vif(network.updatePort(entry.portId(), binding), false));
+                    vifs.add(vif(network.updatePort(entry.portId(), binding), false, names));
                     continue;
                 }
                 ObjectNode port = binding.put("network_id", entry.networkId()).put("project_id", server.projectId());
@@ -214,7 +216,7 @@ public final class ServerNetworks {
                 if (entry.fixedIp() != null) {
                     port.putArray("fixed_ips").addObject().put("ip_address", entry.fixedIp());
                 }
-                vifs.add(vif(network.createPort(port), true));
+                vifs.add(vif(network.createPort(port), true, names));
             }
             return vifs;
         } catch (RuntimeException e) {
@@ -254,9 +256,8 @@ public final class ServerNetworks {
         }
     }
 
-    private Vif vif(JsonNode port, boolean createdHere) {
+    private Vif vif(JsonNode port, boolean createdHere, Names names) {
         String networkId = port.path("network_id").asText();
-        String networkName = network.network(networkId).map(n -> n.path("name").asText()).orElse(networkId);
         List<Vif.FixedIp> ips = new ArrayList<>();
         for (JsonNode ip : port.path("fixed_ips")) {
             String address = ip.path("ip_address").asText();
@@ -266,9 +267,32 @@ public final class ServerNetworks {
         port.path("binding:vif_details").properties().forEach(e -> details.put(e.getKey(), e.getValue().asText()));
         List<Vif.SecurityGroup> groups = new ArrayList<>();
         for (JsonNode id : port.path("security_groups")) {
-            network.securityGroup(id.asText()).ifPresent(g -> groups.add(new Vif.SecurityGroup(id.asText(), g.path("name").asText())));
+            String name = names.groupName(id.asText());
+            if (name != null) {
+                groups.add(new Vif.SecurityGroup(id.asText(), name));
+            }
         }
-        return new Vif(port.path("id").asText(), networkId, networkName, port.path("mac_address").asText(), ips, createdHere,
-                port.path("binding:vif_type").asText(null), details, groups, List.of());
+        return new Vif(port.path("id").asText(), networkId, names.networkName(networkId), port.path("mac_address").asText(), ips,
+                createdHere, port.path("binding:vif_type").asText(null), details, groups, List.of());
+    }
+
+    /** The names of networks and security groups, each asked of the networking service at most once. */
+    private final class Names {
+        private final Map<String, String> networks = new HashMap<>();
+        private final Map<String, String> groups = new HashMap<>();
+
+        /** With the names of the groups the ports made here get: only a given port's own groups are asked for. */
+        Names(List<Vif.SecurityGroup> known) {
+            known.forEach(g -> groups.put(g.id(), g.name()));
+        }
+
+        String networkName(String id) {
+            return networks.computeIfAbsent(id, key -> network.network(key).map(n -> n.path("name").asText()).orElse(key));
+        }
+
+        /** null for a group the networking service does not have. */
+        String groupName(String id) {
+            return groups.computeIfAbsent(id, key -> network.securityGroup(key).map(g -> g.path("name").asText()).orElse(null));
+        }
     }
 }
