@@ -165,8 +165,8 @@ public final class ServerApi {
         ObjectNode view = Json.object().put("id", first.id());
         view.set("links", ServerView.links(Http.baseUrl(ctx), "servers", first.id()));
         view.put("OS-DCF:diskConfig", diskConfig == null ? "MANUAL" : diskConfig);
-        List<String> groupNames = request.securityGroups().isEmpty() ? List.of("default") : request.securityGroups();
-        groupNames.forEach(n -> view.withArray("security_groups").addObject().put("name", n));
+        // As Nova: the groups the request named, whatever the networks came to.
+        request.securityGroups().forEach(n -> view.withArray("security_groups").addObject().put("name", n));
         view.put("adminPass", created.adminPass());
         ctx.header("Location", Http.baseUrl(ctx) + "/v2.1/servers/" + first.id());
         Http.json(ctx, 202, Json.object().set("server", view));
@@ -224,7 +224,7 @@ public final class ServerApi {
         return new RequestedNetworks.Listed(entries);
     }
 
-    /** security_groups: [{"name": ...}] (a name or an id); none given means "default". */
+    /** security_groups: [{"name": ...}] (a name or an id); empty when none are given. */
     private static List<String> securityGroups(ObjectNode server) {
         JsonNode groups = server.get("security_groups");
         if (groups == null || groups.isNull()) {

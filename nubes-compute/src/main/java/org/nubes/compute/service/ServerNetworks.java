@@ -71,15 +71,15 @@ public final class ServerNetworks {
     }
 
     /**
-     * The security groups a create names (by name or id, "default" when it names none), as the
-     * user sees them; 400 for one the project does not have. Empty without a networking service.
+     * The security groups a create names (by name or id), as the user sees them; 400 for one the
+     * project does not have. Empty without a networking service.
      */
     public List<Vif.SecurityGroup> securityGroups(String userToken, String projectId, List<String> names) {
         if (!network.available()) {
             return List.of();
         }
         List<Vif.SecurityGroup> groups = new ArrayList<>();
-        for (String name : names.isEmpty() ? List.of("default") : names) {
+        for (String name : names) {
             Vif.SecurityGroup group = securityGroup(userToken, projectId, name)
                     .orElseThrow(() -> ApiException.badRequest("Security group %s not found for project %s.", name, projectId));
             if (!groups.contains(group)) {

@@ -86,7 +86,12 @@ public final class Servers {
             List<String> differentHost,
             List<String> sameHost,
             RequestedNetworks networks,
-            List<String> securityGroups) {}
+            List<String> securityGroups) {
+        /** A create that names no security group asks for the project's "default", as in Nova. */
+        public CreateRequest {
+            securityGroups = securityGroups.isEmpty() ? List.of("default") : List.copyOf(securityGroups);
+        }
+    }
 
     /** The servers made, the password of the first and the reservation id they share. */
     public record Created(List<Instance> servers, String adminPass, String reservationId) {}
