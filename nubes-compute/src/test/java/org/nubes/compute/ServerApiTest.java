@@ -182,6 +182,13 @@ class ServerApiTest {
         assertThat(badImage.status()).isEqualTo(400);
         ApiClient.Response noNetworks = create(alpha.client(), serverBody("x", image, "1"), "2.37");
         assertThat(noNetworks.status()).isEqualTo(400);
+        ObjectNode portWithAddress = serverBody("x", image, "1");
+        ((ObjectNode) portWithAddress.get("server")).putArray("networks").addObject()
+                .put("port", "6b8a2d3e-0000-4000-8000-000000000002").put("fixed_ip", "10.0.0.5");
+        ApiClient.Response both = create(alpha.client(), portWithAddress, "2.1");
+        assertThat(both.status()).isEqualTo(400);
+        assertThat(both.json().path("badRequest").path("message").asText()).isEqualTo("Specified Fixed IP '10.0.0.5' cannot be "
+                + "used with port '6b8a2d3e-0000-4000-8000-000000000002': the two cannot be specified together.");
         ApiClient.Response extra = alpha.client().post("/v2.1/servers", Json.parse(
                 ("{\"server\": {\"name\": \"x\", \"imageRef\": \"" + image + "\", \"flavorRef\": \"1\", \"bogus\": 1}}").getBytes()));
         assertThat(extra.status()).isEqualTo(400);

@@ -122,6 +122,12 @@ class ServerDetailsTest {
     @Test
     void aLockedServerRefusesActionsOfItsProjectButNotOfTheAdmin() {
         String id = boot("locked", null);
+        ObjectNode portWithAddress = Json.object();
+        portWithAddress.putObject("interfaceAttachment").put("port_id", "6b8a2d3e-0000-4000-8000-000000000001")
+                .putArray("fixed_ips").addObject().put("ip_address", "10.0.0.5");
+        ApiClient.Response both = client.post("/v2.1/servers/" + id + "/os-interface", portWithAddress);
+        assertThat(both.status()).as("as in a create: a port has its addresses").isEqualTo(400);
+        assertThat(both.json().path("badRequest").path("message").asText()).contains("the two cannot be specified together");
         assertThat(client.post("/v2.1/servers/" + id + "/action", Json.parse("{\"lock\": null}".getBytes())).status()).isEqualTo(202);
         assertThat(send("GET", "/v2.1/servers/" + id, null, "2.9").json().path("server").path("locked").asBoolean()).isTrue();
         ApiClient.Response refused = client.post("/v2.1/servers/" + id + "/action", Json.parse("{\"os-stop\": null}".getBytes()));

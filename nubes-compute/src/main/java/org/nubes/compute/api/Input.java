@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.nubes.compute.service.RequestedNetworks;
 import org.nubes.core.http.ApiException;
 import org.nubes.core.json.Json;
 
@@ -41,6 +42,34 @@ final class Input {
         } catch (IllegalArgumentException e) {
             return false;
         }
+    }
+
+    /**
+     * A network a server create lists, or an interface attach names: a port (a network id with it
+     * is ignored), or a network with maybe a fixed IP. As Nova, a fixed IP is refused with a port,
+     * which has its addresses already.
+     */
+    static RequestedNetworks.Requested requestedNetwork(String networkId, String portId, String fixedIp) {
+        if (portId != null) {
+            if (fixedIp != null) {
+                throw ApiException.badRequest("Specified Fixed IP '%s' cannot be used with port '%s': the two cannot be "
+                        + "specified together.", fixedIp, portId);
+            }
+            if (!isUuid(portId)) {
+                throw invalid("port", Json.MAPPER.getNodeFactory().textNode(portId), "'" + portId + "' is not a 'uuid'");
+            }
+            return new RequestedNetworks.Requested(null, portId, null);
+        }
+        if (networkId == null) {
+            throw ApiException.badRequest("Bad network format: missing 'uuid'");
+        }
+        if (!isUuid(networkId)) {
+            throw ApiException.badRequest("Bad networks format: network uuid is not in proper format (%s)", networkId);
+        }
+        if (fixedIp != null && !isIpAddress(fixedIp)) {
+            throw ApiException.badRequest("Invalid fixed IP address (%s)", fixedIp);
+        }
+        return new RequestedNetworks.Requested(networkId, null, fixedIp);
     }
 
     static ApiException invalid(String field, JsonNode value, String reason) {

@@ -203,25 +203,13 @@ public final class ServerApi {
             String uuid = Input.string((ObjectNode) network, "uuid", 0, 255, false);
             String port = Input.string((ObjectNode) network, "port", 0, 255, false);
             String fixedIp = Input.string((ObjectNode) network, "fixed_ip", 0, 64, false);
-            if (port != null && !port.isEmpty()) {
-                if (!Input.isUuid(port)) {
-                    throw Input.invalid("port", network.get("port"), "'" + port + "' is not a 'uuid'");
-                }
-                entries.add(new RequestedNetworks.Requested(null, port, null));
-                continue;
-            }
-            if (uuid == null || uuid.isEmpty()) {
-                throw ApiException.badRequest("Bad network format: missing 'uuid'");
-            }
-            if (!Input.isUuid(uuid)) {
-                throw ApiException.badRequest("Bad networks format: network uuid is not in proper format (%s)", uuid);
-            }
-            if (fixedIp != null && !Input.isIpAddress(fixedIp)) {
-                throw ApiException.badRequest("Invalid fixed IP address (%s)", fixedIp);
-            }
-            entries.add(new RequestedNetworks.Requested(uuid, null, fixedIp));
+            entries.add(Input.requestedNetwork(emptyToNull(uuid), emptyToNull(port), fixedIp));
         }
         return new RequestedNetworks.Listed(entries);
+    }
+
+    private static String emptyToNull(String value) {
+        return value == null || value.isEmpty() ? null : value;
     }
 
     /** security_groups: [{"name": ...}] (a name or an id); empty when none are given. */

@@ -192,22 +192,13 @@ public final class ServerPartsApi {
         String fixedIp = null;
         JsonNode fixedIps = attachment.get("fixed_ips");
         if (fixedIps != null && !fixedIps.isNull()) {
-            if (!fixedIps.isArray() || fixedIps.size() != 1 || !fixedIps.get(0).path("ip_address").isTextual()
-                    || !Input.isIpAddress(fixedIps.get(0).path("ip_address").asText())) {
+            if (!fixedIps.isArray() || fixedIps.size() != 1 || !fixedIps.get(0).path("ip_address").isTextual()) {
                 throw ApiException.badRequest("Invalid input for field/attribute fixed_ips: one ip_address is taken.");
             }
             fixedIp = fixedIps.get(0).path("ip_address").asText();
         }
-        if (port != null && fixedIp != null) {
-            throw ApiException.badRequest("Fixed IPs are given with a network, not with a port.");
-        }
-        for (String id : new String[] {net, port}) {
-            if (id != null && !Input.isUuid(id)) {
-                throw ApiException.badRequest("Invalid input: '%s' is not a 'uuid'", id);
-            }
-        }
         org.nubes.compute.store.Vif vif = servers.attachInterface(Http.caller(ctx), ctx.header("X-Auth-Token"), server,
-                new org.nubes.compute.service.RequestedNetworks.Requested(net, port, fixedIp));
+                Input.requestedNetwork(net, port, fixedIp));
         Http.json(ctx, Json.object().set("interfaceAttachment", interfaceView(vif)));
     }
 
