@@ -58,13 +58,7 @@ public final class LinuxNetworkDriver implements NetworkDriver {
         if (!Host.isRoot()) {
             return java.util.Optional.of("tenant networks need root (namespaces, bridges, nftables)");
         }
-        for (String program : List.of("ip", "nft", "nsenter")) {
-            if (Host.onPath(program).isEmpty()) {
-                return java.util.Optional.of(program + " is not installed (apt-get install "
-                        + (program.equals("nft") ? "nftables" : program.equals("ip") ? "iproute2" : "util-linux") + ")");
-            }
-        }
-        return java.util.Optional.empty();
+        return Host.missing("ip", "nft", "nsenter");
     }
 
     /** The namespace that holds the bridges. */

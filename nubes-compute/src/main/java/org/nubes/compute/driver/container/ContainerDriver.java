@@ -249,13 +249,12 @@ public final class ContainerDriver implements VirtDriver {
         if (!Host.isRoot()) {
             return Privileges.rootlessUnavailableReason();
         }
+        Optional<String> missing = Host.missing("crun", "unshare", "tar", "mount", "umount", "sh", "losetup", "mkfs.ext4",
+                "e2fsck", "resize2fs");
+        if (missing.isPresent()) {
+            return missing;
+        }
         try {
-            for (String program : List.of("crun", "unshare", "tar", "mount", "umount", "sh", "losetup", "mkfs.ext4",
-                    "e2fsck", "resize2fs")) {
-                if (Host.onPath(program).isEmpty()) {
-                    return Optional.of(program + " is not installed" + (program.equals("crun") ? " (apt-get install crun)" : ""));
-                }
-            }
             if (!Files.readString(Path.of("/proc/filesystems")).contains("\toverlay\n")) {
                 return Optional.of("the kernel has no overlayfs");
             }
@@ -663,7 +662,7 @@ public final class ContainerDriver implements VirtDriver {
             stop(id, Duration.ZERO);
             throw new DriverException("Starting the container failed: " + message);
         }
-        if (MetadataServer.unavailableReason() == null) {
+        if (MetadataServer.unavailableReason().isEmpty()) {
             try {
                 MetadataServer.write(dir.resolve("metadata"), dir.resolve("config-drive"));
                 State started = state(id);

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.nubes.compute.driver.DriverException;
 import org.nubes.core.host.Host;
@@ -32,14 +33,9 @@ final class MetadataServer {
 
     private MetadataServer() {}
 
-    /** Why the metadata service cannot run (busybox with httpd, ip, nsenter are needed), or null. */
-    static String unavailableReason() {
-        for (String program : List.of("busybox", "ip", "nsenter", "setsid")) {
-            if (Host.onPath(program).isEmpty()) {
-                return program + " is not installed";
-            }
-        }
-        return null;
+    /** Why the metadata service cannot run (busybox with httpd, ip, nsenter are needed), or empty. */
+    static Optional<String> unavailableReason() {
+        return Host.missing("busybox", "ip", "nsenter", "setsid");
     }
 
     /** Writes the answers of the server's metadata service from its config drive. */

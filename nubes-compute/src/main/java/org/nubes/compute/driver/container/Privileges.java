@@ -181,10 +181,9 @@ sealed interface Privileges permits Privileges.Root, Privileges.Rootless {
      * may create, and overlayfs mounts inside them (Linux 5.11 and later).
      */
     static Optional<String> rootlessUnavailableReason() {
-        for (String program : List.of("crun", "unshare", "nsenter", "setsid", "tar", "mount", "sh", "rm")) {
-            if (Host.onPath(program).isEmpty()) {
-                return Optional.of(program + " is not installed" + (program.equals("crun") ? " (apt-get install crun)" : ""));
-            }
+        Optional<String> missing = Host.missing("crun", "unshare", "nsenter", "setsid", "tar", "mount", "sh", "rm");
+        if (missing.isPresent()) {
+            return missing;
         }
         Path probe = null;
         try {

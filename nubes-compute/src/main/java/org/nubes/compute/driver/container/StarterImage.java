@@ -70,10 +70,7 @@ public final class StarterImage {
         } catch (IOException e) {
             return Optional.of("cannot read /bin/busybox: " + e.getMessage());
         }
-        if (Host.onPath("tar").isEmpty()) {
-            return Optional.of("tar is not installed");
-        }
-        return Optional.empty();
+        return Host.missing("tar");
     }
 
     /** Builds the image as a tar at target (replacing it) and returns target. */
