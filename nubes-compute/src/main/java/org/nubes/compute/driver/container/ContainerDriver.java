@@ -488,9 +488,9 @@ public final class ContainerDriver implements VirtDriver {
             }
             State state = state(id);
             if (privileges.limits() && state != null && (state.running() || state.paused())) {
-                Exec.check(privileges.crun(List.of("update", "--memory=" + OciConfig.memoryBytes(limits),
+                privileges.checkCrun(List.of("update", "--memory=" + OciConfig.memoryBytes(limits),
                         "--cpu-quota=" + OciConfig.cpuQuota(limits), "--cpu-period=" + OciConfig.CPU_PERIOD_US,
-                        "--cpu-share=" + 1024L * Math.max(1, limits.vcpus()), containerId(id))));
+                        "--cpu-share=" + 1024L * Math.max(1, limits.vcpus()), containerId(id)));
             }
             if (diskBytes > 0 && newDiskBytes > diskBytes) {
                 growDisk(id, newDiskBytes);
@@ -727,7 +727,7 @@ public final class ContainerDriver implements VirtDriver {
             if (state == null || !state.running()) {
                 throw new DriverException("Instance " + id + " is not running.");
             }
-            Exec.check(privileges.crun(List.of("pause", containerId(id))));
+            privileges.checkCrun(List.of("pause", containerId(id)));
             awaitFrozen(id);
             if (suspend) {
                 try {
@@ -773,7 +773,7 @@ public final class ContainerDriver implements VirtDriver {
             if (state == null || !state.paused()) {
                 throw new DriverException("Instance " + id + " is not paused or suspended.");
             }
-            Exec.check(privileges.crun(List.of("resume", containerId(id))));
+            privileges.checkCrun(List.of("resume", containerId(id)));
             deleteQuietly(dir(id).resolve("suspended"));
         }
     }
@@ -864,8 +864,8 @@ public final class ContainerDriver implements VirtDriver {
         boolean layerMountedHere = mountDisk(id);
         Path layer = layer(id);
         try {
-            Exec.check(privileges.command(List.of("mount", "-t", "overlay", "overlay", "-o", "lowerdir=" + images.root(imageId)
-                    + ",upperdir=" + layer.resolve("upper") + ",workdir=" + layer.resolve("work"), rootfs.toString())));
+            privileges.check(List.of("mount", "-t", "overlay", "overlay", "-o", "lowerdir=" + images.root(imageId)
+                    + ",upperdir=" + layer.resolve("upper") + ",workdir=" + layer.resolve("work"), rootfs.toString()));
         } catch (DriverException e) {
             if (layerMountedHere) {
                 try {
@@ -901,7 +901,7 @@ public final class ContainerDriver implements VirtDriver {
                 throw new DriverException("cannot unmount the server's " + what + ": " + result.output());
             }
             // Busy (a process of the host still has a file open): detach it so the server dir can go.
-            Exec.check(privileges.command(List.of("umount", "-l", target.toString())));
+            privileges.check(List.of("umount", "-l", target.toString()));
         }
     }
 

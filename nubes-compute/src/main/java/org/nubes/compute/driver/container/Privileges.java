@@ -47,6 +47,16 @@ sealed interface Privileges permits Privileges.Root, Privileges.Rootless {
     /** Deletes a directory tree of the driver, never across a mount. */
     void deleteTree(Path dir) throws DriverException;
 
+    /** Runs the command with these privileges and fails with its output, naming the command, not what wraps it. */
+    default String check(List<String> command) throws DriverException {
+        return Exec.check(Exec.name(command), command(command));
+    }
+
+    /** Runs the crun subcommand and fails with its output, naming it "crun subcommand". */
+    default String checkCrun(List<String> subcommand) throws DriverException {
+        return Exec.check(Exec.name(concat(List.of("crun"), subcommand)), crun(subcommand));
+    }
+
     /** Root on the host: commands run as they are. */
     record Root() implements Privileges {
         @Override
@@ -100,7 +110,7 @@ sealed interface Privileges permits Privileges.Root, Privileges.Rootless {
         @Override
         public void deleteTree(Path dir) throws DriverException {
             // rm as root of the namespace: overlay work dirs and images have directories the owner cannot write.
-            Exec.check(command(List.of("rm", "-rf", "--one-file-system", dir.toString())));
+            check(List.of("rm", "-rf", "--one-file-system", dir.toString()));
         }
 
         /**
@@ -143,8 +153,8 @@ sealed interface Privileges permits Privileges.Root, Privileges.Rootless {
             }
             // crun refuses hybrid cgroups (see HOST-NOTES); in here a tmpfs hides the cgroup2 mount.
             if (cgroup2Below(rootless.mountInfo())) {
-                Exec.check(rootless.command(List.of("mount", "-t", "tmpfs", "-o", "size=4k", "hybrid-hidden",
-                        "/sys/fs/cgroup/unified")));
+                rootless.check(List.of("mount", "-t", "tmpfs", "-o", "size=4k", "hybrid-hidden",
+                        "/sys/fs/cgroup/unified"));
             }
             return rootless;
         }
