@@ -75,9 +75,8 @@ public final class ServerView {
         view.set("addresses", addresses(server));
         java.util.Set<String> groups = new java.util.TreeSet<>();
         server.networkInfo().forEach(vif -> vif.securityGroups().forEach(g -> groups.add(g.name())));
-        if (!groups.isEmpty()) { // as Nova: the groups of the server's ports, when it has any
-            groups.forEach(name -> view.withArray("security_groups").addObject().put("name", name));
-        }
+        // As Nova: the groups of the server's ports, and no key at all when it has none.
+        groups.forEach(name -> view.withArray("security_groups").addObject().put("name", name));
         view.put("accessIPv4", nullToEmpty(server.accessIpv4())).put("accessIPv6", nullToEmpty(server.accessIpv6()));
         view.set("links", links(viewer.baseUrl(), "servers", server.id()));
         view.put("OS-DCF:diskConfig", "MANUAL");

@@ -60,11 +60,6 @@ public final class NetworkClient {
         return list(token, "networks", "networks", filters);
     }
 
-    /** The port as the service sees it, or empty. */
-    public Optional<JsonNode> port(String id) {
-        return port(session.token(), id);
-    }
-
     /** The security groups the token's owner sees that match every filter. */
     public List<JsonNode> securityGroups(String token, Map<String, String> filters) {
         return list(token, "security-groups", "security_groups", filters);

@@ -273,14 +273,6 @@ public final class ContainerDriver implements VirtDriver {
                 + "flavor memory, CPU and root disk limits are not enforced and pause/suspend are not available");
     }
 
-    /** Ends the rootless holder process; for tests, once none of their servers is left. */
-    public void releaseHost() {
-        if (privileges instanceof Privileges.Rootless rootless) {
-            rootless.stopHolder();
-            deleteQuietly(stateDir.resolve("sandbox.pid"));
-        }
-    }
-
     @Override
     public String name() {
         return "container";

@@ -159,11 +159,6 @@ sealed interface Privileges permits Privileges.Root, Privileges.Rootless {
             return rootless;
         }
 
-        /** Ends the holder process (tests; a host's holder stays for the servers in it). */
-        void stopHolder() {
-            ProcessHandle.of(holderPid).ifPresent(ProcessHandle::destroyForcibly);
-        }
-
         /** True when pid is {@code sleep infinity} in a user namespace other than ours. */
         private static boolean isHolder(long pid) {
             try {
