@@ -34,7 +34,7 @@ public final class Database implements AutoCloseable {
         hikari.setMaximumPoolSize(config.poolSize());
         hikari.setMinimumIdle(1);
         hikari.setPoolName("nubes");
-        hikari.setConnectionTimeout(10_000);
+        hikari.setConnectionTimeout(DatabaseConfig.WAIT_MILLIS);
         return new Database(new HikariDataSource(hikari), config.isPostgres());
     }
 
