@@ -30,9 +30,7 @@ final class Sandbox implements AutoCloseable {
     /** Skips the test (fails it in CI) unless it runs as root with ip, nft, nsenter, busybox and ping on the PATH. */
     static void assumePrivileged() {
         Prerequisites.require(Host.isRoot(), "needs root");
-        for (String tool : List.of("ip", "nft", "nsenter", "busybox", "ping")) {
-            Prerequisites.require(Host.onPath(tool).isPresent(), "needs " + tool);
-        }
+        Prerequisites.require(Host.missing("ip", "nft", "nsenter", "busybox", "ping"));
     }
 
     static String newId() {
